@@ -1,0 +1,46 @@
+# cruce — run `make help` for the targets.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "needs $(PYTHON) (Python 3.11 or newer); set PYTHON=..." >&2; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install cruce with its development tools
+
+demo: $(STAMP) ## pack the bundled examples on this machine and say where the files are
+	$(BIN)/cruce demo
+
+lint: $(STAMP) ## ruff, formatting, mypy, import contracts, translation catalogs
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(BIN)/python -m cruce.i18n.catalog check
+
+test: lint ## every check and every test
+	$(BIN)/python -m pytest -n auto -p xdist
+
+bench: $(STAMP) ## load + check throughput against json.loads of the same data
+	$(BIN)/python benchmarks/bench_load_check.py
+
+schema: $(STAMP) ## regenerate schema/shipment.schema.json from the model
+	$(BIN)/cruce schema > schema/shipment.schema.json
+
+translations: $(STAMP) ## extract messages and update the catalogs
+	$(BIN)/python -m cruce.i18n.catalog update
+
+clean: ## remove the virtual environment and caches
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+.PHONY: help install demo lint test bench schema translations clean

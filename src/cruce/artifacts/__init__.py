@@ -1,0 +1,1 @@
+"""Documents and filings derived from the shipment record, one module each."""

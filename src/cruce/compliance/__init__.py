@@ -1,0 +1,1 @@
+"""Pure decisions on a shipment: readiness checks now; origin, duties, screening later."""

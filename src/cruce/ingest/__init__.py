@@ -1,0 +1,1 @@
+"""Reading outside input (YAML, JSON, Excel, CSV) into a shipment, defensively."""

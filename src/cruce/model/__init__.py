@@ -1,0 +1,40 @@
+"""The shipment record: pydantic models, code lists, money, parties. No I/O."""
+
+from cruce.model.codes import ChargeKind, Incoterm, TransportMode
+from cruce.model.goods import GoodsLine, LocalizedText, OriginCriterion, UsmcaClaim
+from cruce.model.money import Conversion, CurrencyMismatchError, FxRate, Money
+from cruce.model.party import Address, BankAccount, Contact, Parties, Party, TaxId, TaxScheme
+from cruce.model.problems import Problem, Severity
+from cruce.model.shipment import Shipment
+from cruce.model.terms import Charge, CommercialTerms
+from cruce.model.transport import Driver, Port, Transport, Vehicle
+
+__all__ = [
+    "Address",
+    "BankAccount",
+    "Charge",
+    "ChargeKind",
+    "CommercialTerms",
+    "Contact",
+    "Conversion",
+    "CurrencyMismatchError",
+    "Driver",
+    "FxRate",
+    "GoodsLine",
+    "Incoterm",
+    "LocalizedText",
+    "Money",
+    "OriginCriterion",
+    "Parties",
+    "Party",
+    "Port",
+    "Problem",
+    "Severity",
+    "Shipment",
+    "TaxId",
+    "TaxScheme",
+    "Transport",
+    "TransportMode",
+    "UsmcaClaim",
+    "Vehicle",
+]

@@ -1,0 +1,89 @@
+"""How the goods travel and where they cross."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+
+from cruce.model.codes import CountryCode, TransportMode
+from cruce.model.identifiers import compact
+
+
+def _compact(value: Any) -> Any:  # noqa: ANN401 - raw input
+    return compact(value) if isinstance(value, str) else value
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+Identifier = Annotated[str, Field(min_length=1, max_length=40)]
+
+
+class Port(_Record):
+    """A crossing, named as each side names it.
+
+    One object carries the CBP port code (Schedule D, 4 digits), the Mexican aduana and
+    sección (Anexo 22 Apéndice 1) and the UN/LOCODEs of both sides. In a shipment file a
+    port may be given by its CBP code alone; the loader fills in the rest from the table
+    of land ports that ships with cruce.
+    """
+
+    cbp_port_code: Annotated[str, Field(pattern=r"^\d{4}$")]
+    cbp_port_name: Annotated[str, Field(min_length=1, max_length=100)]
+    aduana: Annotated[str, Field(pattern=r"^\d{2}$", description="Aduana clave, 2 digits.")]
+    seccion: Annotated[str, Field(pattern=r"^\d$", description="Sección aduanera, 1 digit.")]
+    aduana_name: Annotated[str, Field(min_length=1, max_length=100)]
+    us_unlocode: Annotated[str, Field(pattern=r"^US[A-Z2-9]{3}$")] | None = None
+    mx_unlocode: Annotated[str, Field(pattern=r"^MX[A-Z2-9]{3}$")] | None = None
+
+
+class Vehicle(_Record):
+    """A tractor, a trailer or a rail car."""
+
+    number: Identifier | None = Field(default=None, description="Unit or economic number.")
+    plate: Identifier | None = None
+    plate_jurisdiction: Annotated[str, Field(min_length=2, max_length=6)] | None = Field(
+        default=None, description="ISO 3166-2 subdivision (US-AZ) or country (MX) of the plate."
+    )
+    vin: (
+        Annotated[str, BeforeValidator(_compact), Field(pattern=r"^[A-HJ-NPR-Z0-9]{17}$")] | None
+    ) = None
+
+
+class Driver(_Record):
+    """The driver who takes the truck across."""
+
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    license_number: Identifier | None = None
+    license_jurisdiction: Annotated[str, Field(min_length=2, max_length=6)] | None = None
+    fast_card: Identifier | None = Field(default=None, description="FAST commercial driver card.")
+    nationality: CountryCode | None = None
+
+
+class Transport(_Record):
+    """Mode, carrier, equipment and the crossing."""
+
+    mode: TransportMode = TransportMode.TRUCK
+    carrier_scac: Annotated[str, Field(pattern=r"^[A-Z]{2,4}$")] | None = Field(
+        default=None, description="Standard Carrier Alpha Code (NMFTA)."
+    )
+    carrier_caat: Annotated[str, Field(pattern=r"^[A-Z0-9]{4}$")] | None = Field(
+        default=None, description="Código Alfanumérico Armonizado del Transportista (SAT)."
+    )
+    pro_number: Identifier | None = Field(
+        default=None, description="Carrier's PRO number; SCAC + PRO is the shipment control number."
+    )
+    truck: Vehicle | None = None
+    trailers: list[Vehicle] = Field(default_factory=list, max_length=3)
+    containers: list[
+        Annotated[str, BeforeValidator(_compact), Field(min_length=1, max_length=15)]
+    ] = Field(default_factory=list, max_length=10, description="ISO 6346 container numbers.")
+    seals: list[Identifier] = Field(default_factory=list, max_length=20)
+    driver: Driver | None = None
+    crossing: Port | None = None
+    fast: bool = Field(default=False, description="The trip crosses in a FAST lane.")
+    planned_crossing: AwareDatetime | None = Field(
+        default=None, description="Planned arrival at the border, with its UTC offset."
+    )

@@ -1,0 +1,1 @@
+"""Reference data: ports, units, tariff catalogs; each file dated and sourced."""
