@@ -1,7 +1,14 @@
 """The shipment record: pydantic models, code lists, money, parties. No I/O."""
 
 from cruce.model.codes import ChargeKind, Incoterm, TransportMode
-from cruce.model.goods import GoodsLine, LocalizedText, OriginCriterion, UsmcaClaim
+from cruce.model.goods import (
+    GoodsLine,
+    LocalizedText,
+    Material,
+    Originating,
+    OriginCriterion,
+    UsmcaClaim,
+)
 from cruce.model.money import Conversion, CurrencyMismatchError, FxRate, Money
 from cruce.model.party import Address, BankAccount, Contact, Parties, Party, TaxId, TaxScheme
 from cruce.model.problems import Problem, Severity
@@ -23,8 +30,10 @@ __all__ = [
     "GoodsLine",
     "Incoterm",
     "LocalizedText",
+    "Material",
     "Money",
     "OriginCriterion",
+    "Originating",
     "Parties",
     "Party",
     "Port",

@@ -117,6 +117,31 @@ class UsmcaClaim(BaseModel):
     certification_reference: Annotated[str, Field(max_length=100)] | None = None
 
 
+class Originating(StrEnum):
+    """Whether a material is known to be originating under USMCA."""
+
+    YES = "yes"
+    NO = "no"
+    UNKNOWN = "unknown"
+
+
+class Material(BaseModel):
+    """A material in the good's bill of materials, as its origin decision will need it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    description: Annotated[str, Field(min_length=1, max_length=300)]
+    hs_code: Annotated[str, BeforeValidator(_digits), Field(pattern=r"^\d{6,10}$")] | None = None
+    origin_country: CountryCode | None = None
+    value: Money
+    quantity: Decimal | None = Field(default=None, gt=0, allow_inf_nan=False, max_digits=18)
+    originating: Originating = Originating.UNKNOWN
+    supplier: Annotated[str, Field(max_length=200)] | None = None
+    supplier_certification: Annotated[str, Field(max_length=100)] | None = Field(
+        default=None, description="Reference of the supplier's USMCA certification, if any."
+    )
+
+
 class GoodsLine(BaseModel):
     """One line of goods: one classification, one origin, one price."""
 
@@ -146,6 +171,11 @@ class GoodsLine(BaseModel):
     model: Annotated[str, Field(max_length=100)] | None = None
     serial_numbers: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
         default_factory=list, max_length=1000
+    )
+    materials: list[Material] = Field(
+        default_factory=list,
+        max_length=500,
+        description="Bill of materials of one unit of the good, for the USMCA origin decision.",
     )
     packages: int | None = Field(default=None, ge=0, le=1_000_000)
     package_type: (
