@@ -19,7 +19,11 @@ def seller() -> dict[str, Any]:
             "postal_code": "85043",
             "country": "US",
         },
-        "contact": {"name": "Dana Whitfield", "phone": "+1 602 555 0147", "email": "dana@example.com"},
+        "contact": {
+            "name": "Dana Whitfield",
+            "phone": "+1 602 555 0147",
+            "email": "dana@example.com",
+        },
     }
 
 
@@ -37,7 +41,11 @@ def buyer() -> dict[str, Any]:
             "postal_code": "45150",
             "country": "MX",
         },
-        "contact": {"name": "Ing. Lucía Ramírez", "phone": "33 3812 4400", "email": "compras@example.mx"},
+        "contact": {
+            "name": "Ing. Lucía Ramírez",
+            "phone": "33 3812 4400",
+            "email": "compras@example.mx",
+        },
     }
 
 

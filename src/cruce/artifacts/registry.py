@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from cruce.artifacts.base import Artifact
 
 ENTRY_POINT_GROUP = "cruce.artifacts"
-_NOT_ARTIFACTS = frozenset({"base", "registry"})
+_NOT_ARTIFACTS = frozenset({"base", "registry", "checklist"})
 
 
 @cache

@@ -7,14 +7,16 @@ translated here into bilingual messages (pydantic's own text is English only).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from cruce.i18n import N_, Locale, Message, _
 from cruce.model.errors import TEMPLATE_KEY
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping
+
+    from pydantic import ValidationError
 
 MAX_ISSUES = 50
 
@@ -160,7 +162,10 @@ def issues_from_validation(
     source: str | None = None,
     locate: Callable[[tuple[int | str, ...]], tuple[int | None, str | None]] | None = None,
 ) -> list[InputIssue]:
-    """Translate a pydantic error into issues; ``locate`` maps a field to a sheet's row and column."""
+    """Translate a pydantic error into issues.
+
+    ``locate`` maps a field's location to a sheet's row and column, when it came from one.
+    """
     found: list[InputIssue] = []
     for item in error.errors(include_url=False):
         location = tuple(part for part in item["loc"] if not _is_union_tag(part))

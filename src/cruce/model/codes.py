@@ -30,7 +30,8 @@ def check_country(code: str) -> str:
 def check_subdivision(code: str) -> str:
     """Return ``code`` upper-cased when it is an ISO 3166-2 subdivision (``MX-JAL``, ``US-AZ``)."""
     normalised = code.strip().upper()
-    if pycountry.subdivisions.get(code=normalised) is None:
+    # pycountry's subdivision lookup is untyped; it returns the subdivision or None
+    if pycountry.subdivisions.get(code=normalised) is None:  # type: ignore[no-untyped-call]
         raise invalid(
             "subdivision.unknown",
             N_("'{value}' is not an ISO 3166-2 subdivision code (e.g. US-AZ, MX-JAL)"),

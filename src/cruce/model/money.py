@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Annotated, Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import pycountry
 from babel.numbers import get_currency_precision
@@ -22,11 +22,13 @@ from pydantic import (
     GetJsonSchemaHandler,
     model_validator,
 )
-from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema
 
 from cruce.i18n import N_
 from cruce.model.errors import invalid
+
+if TYPE_CHECKING:
+    from pydantic.json_schema import JsonSchemaValue
+    from pydantic_core import CoreSchema
 
 _MONEY_TEXT = re.compile(
     r"^\s*(?:(?P<c1>[A-Za-z]{3})\s+(?P<a1>-?[\d,]*\.?\d+)|(?P<a2>-?[\d,]*\.?\d+)\s+(?P<c2>[A-Za-z]{3}))\s*$"
@@ -66,7 +68,10 @@ def minor_units(currency: str) -> int:
 
 
 class Money(BaseModel):
-    """An amount of one currency. Accepts ``{"amount": "12.50", "currency": "USD"}`` or ``"12.50 USD"``."""
+    """An amount of one currency.
+
+    Accepts ``{"amount": "12.50", "currency": "USD"}`` or the text ``"12.50 USD"``.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

@@ -141,8 +141,9 @@ class Party(_Record):
         if not isinstance(data, dict):
             return data
         contact, address = data.get("contact"), data.get("address")
-        phone = contact.get("phone") if isinstance(contact, dict) else None
-        region = address.get("country") if isinstance(address, dict) else None
+        if not isinstance(contact, dict) or not isinstance(address, dict):
+            return data
+        phone, region = contact.get("phone"), address.get("country")
         if not isinstance(phone, str | int) or not isinstance(region, str):
             return data
         try:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cruce.i18n import Locale, Message
+if TYPE_CHECKING:
+    from cruce.i18n import Locale, Message
 
 
 class Severity(StrEnum):

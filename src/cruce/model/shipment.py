@@ -13,7 +13,7 @@ from cruce.model.party import Parties
 from cruce.model.terms import CommercialTerms
 from cruce.model.transport import Transport
 
-RECORD_VERSION = "1"
+RECORD_VERSION: Literal["1"] = "1"
 MAX_GOODS_LINES = 10_000
 
 

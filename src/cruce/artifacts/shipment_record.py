@@ -1,0 +1,108 @@
+"""The shipment record itself, as canonical JSON (RFC 8785), valid against cruce's JSON Schema.
+
+Its problems are the record's own (``cruce.compliance.readiness``): every other document
+is derived from this record, so a blocker here blocks the pack.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import jsonschema
+import rfc8785
+
+from cruce.artifacts.base import Rendered, Requirement
+from cruce.compliance.readiness import record_problems
+from cruce.i18n import _
+from cruce.model import Shipment
+from cruce.model.problems import blocker, warning
+
+if TYPE_CHECKING:
+    from cruce.model import Problem
+
+MEDIA_TYPE = "application/json"
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@cache
+def shipment_schema() -> dict[str, Any]:
+    """The published JSON Schema of the record (schema/shipment.schema.json in the repository)."""
+    schema: dict[str, Any] = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        **Shipment.model_json_schema(),
+    }
+    return schema
+
+
+def canonical_json(shipment: Shipment) -> bytes:
+    """The record as RFC 8785 canonical JSON: decimals as strings, empty fields left out."""
+    return rfc8785.dumps(shipment.model_dump(mode="json", exclude_none=True))
+
+
+def safe_filename(reference: str, suffix: str) -> str:
+    """``SPM/2026 #12`` + ``-record.json`` -> ``SPM-2026-12-record.json``."""
+    stem = _UNSAFE.sub("-", reference).strip("-.") or "shipment"
+    return f"{stem}{suffix}"
+
+
+class ShipmentRecord:
+    """The canonical JSON of the record."""
+
+    key = "shipment_record"
+    title = _("Shipment record")
+    media_type = MEDIA_TYPE
+    order = 10
+
+    def required(self, shipment: Shipment) -> Requirement:  # noqa: ARG002 - same for every shipment
+        """Always: every other document is derived from it."""
+        return Requirement(
+            required=True,
+            reason=_("every document is derived from this record; it is kept with them"),
+        )
+
+    def problems(self, shipment: Shipment) -> list[Problem]:
+        """The record's own problems."""
+        return record_problems(shipment)
+
+    def render(self, shipment: Shipment) -> Rendered:
+        """Canonical JSON bytes."""
+        return Rendered(
+            safe_filename(shipment.reference, "-record.json"), MEDIA_TYPE, canonical_json(shipment)
+        )
+
+    def validate(self, data: bytes) -> list[Problem]:
+        """Valid JSON, valid against the published schema, and in canonical form."""
+        try:
+            document = json.loads(data.decode("utf-8"), parse_float=Decimal)
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+            return [
+                blocker("shipment_record.json.malformed", "", _("the record is not valid JSON"))
+            ]
+        validator = jsonschema.Draft202012Validator(shipment_schema())
+        # jsonschema compares numbers natively; Decimal stays exact for "multipleOf"-free schemas.
+        errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
+        if errors:
+            return [
+                blocker(
+                    "shipment_record.schema.invalid",
+                    ".".join(str(p) for p in error.absolute_path),
+                    _("does not match the shipment schema: {reason}", reason=error.message[:200]),
+                )
+                for error in errors[:20]
+            ]
+        if rfc8785.dumps(json.loads(data)) != data:
+            return [
+                warning(
+                    "shipment_record.json.not_canonical",
+                    "",
+                    _("the record is valid but not in canonical (RFC 8785) form"),
+                )
+            ]
+        return []
+
+
+ARTIFACT = ShipmentRecord()
