@@ -347,7 +347,7 @@ def _fraccion(path: str, number: int, line: GoodsLine) -> Iterator[Problem]:
                 code=line.fraccion,
             ),
         )
-    elif item.derogada:
+    elif item.derogada and not item.current:
         yield blocker(
             "goods.fraccion.derogada",
             f"{path}.fraccion",

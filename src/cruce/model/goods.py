@@ -57,11 +57,21 @@ UnitCode = Annotated[
         examples=["H87", "KGM", "SET"],
     ),
 ]
+
+
+def _eccn(value: Any) -> Any:  # noqa: ANN401 - raw input
+    """``ear99`` -> ``EAR99``, ``5a992.c`` -> ``5A992.c``: paragraphs keep their case."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    return text[:5].upper() + text[5:]
+
+
 Eccn = Annotated[
     str,
-    BeforeValidator(_upper),
+    BeforeValidator(_eccn),
     Field(
-        pattern=r"^(EAR99|\d[A-E]\d{3}(\.[A-Z0-9.]+)?)$",
+        pattern=r"^(EAR99|[0-9][A-E][0-9]{3}(\.[A-Za-z0-9.]+)?)$",
         description="Export Control Classification Number, or EAR99.",
         examples=["EAR99", "3A991.a.1"],
     ),

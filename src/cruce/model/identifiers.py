@@ -26,7 +26,8 @@ GENERIC_RFCS = frozenset({"XAXX010101000", "XEXX010101000"})
 RFC_MORAL_LENGTH = 12
 RFC_FISICA_LENGTH = 13
 CLABE_LENGTH = 18
-_CLABE_FORMAT = re.compile(r"^\d{18}$")
+_CLABE_FORMAT = re.compile(r"^[0-9]{18}$")
+_CONTAINER_FORMAT = re.compile(r"^[A-Z]{3}[UJZR][0-9]{7}$")
 
 
 def compact(value: str) -> str:
@@ -84,7 +85,10 @@ def check_aba(value: str) -> Failure | None:
 
 def check_container(value: str) -> Failure | None:
     """An ISO 6346 container number (owner code, category, serial, check digit)."""
-    return _stdnum(_iso6346, compact(value))
+    number = compact(value)
+    if not _CONTAINER_FORMAT.match(number):
+        return "format"
+    return _stdnum(_iso6346, number)
 
 
 def check_clabe(value: str) -> Failure | None:

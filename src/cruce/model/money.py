@@ -30,10 +30,12 @@ if TYPE_CHECKING:
     from pydantic.json_schema import JsonSchemaValue
     from pydantic_core import CoreSchema
 
+# An amount is ASCII digits, optionally grouped by thousands with commas, with a decimal point.
+_AMOUNT = r"-?(?:(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?|\.[0-9]+)"
 _MONEY_TEXT = re.compile(
-    r"^\s*(?:(?P<c1>[A-Za-z]{3})\s+(?P<a1>-?[\d,]*\.?\d+)|(?P<a2>-?[\d,]*\.?\d+)\s+(?P<c2>[A-Za-z]{3}))\s*$"
+    rf"^\s*(?:(?P<c1>[A-Za-z]{{3}})\s+(?P<a1>{_AMOUNT})|(?P<a2>{_AMOUNT})\s+(?P<c2>[A-Za-z]{{3}}))\s*$"
 )
-MONEY_TEXT_PATTERN = r"^\s*([A-Za-z]{3}\s+-?[\d,]*\.?\d+|-?[\d,]*\.?\d+\s+[A-Za-z]{3})\s*$"
+MONEY_TEXT_PATTERN = rf"^\s*([A-Za-z]{{3}}\s+{_AMOUNT}|{_AMOUNT}\s+[A-Za-z]{{3}})\s*$"
 
 
 class CurrencyMismatchError(ValueError):
@@ -145,7 +147,7 @@ class Money(BaseModel):
 
     def __radd__(self, other: object) -> Money:
         # sum() starts from the integer 0
-        if other == 0:
+        if type(other) is int and other == 0:
             return self
         return NotImplemented
 
@@ -165,19 +167,27 @@ class Money(BaseModel):
 
     __rmul__ = __mul__
 
-    def __lt__(self, other: Money) -> bool:
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Money):
+            return NotImplemented
         self._same(other)
         return self.amount < other.amount
 
-    def __le__(self, other: Money) -> bool:
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, Money):
+            return NotImplemented
         self._same(other)
         return self.amount <= other.amount
 
-    def __gt__(self, other: Money) -> bool:
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, Money):
+            return NotImplemented
         self._same(other)
         return self.amount > other.amount
 
-    def __ge__(self, other: Money) -> bool:
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, Money):
+            return NotImplemented
         self._same(other)
         return self.amount >= other.amount
 
