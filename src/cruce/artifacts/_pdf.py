@@ -11,31 +11,27 @@ month/day or day/month. Amounts stay Decimal down to the text; nothing passes th
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
 from itertools import zip_longest
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-import phonenumbers
-import pycountry
-from babel import Locale as BabelLocale
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from pypdf import PdfReader
 
+from cruce.artifacts._labels import LABELS
+from cruce.artifacts._text import (
+    party_details,
+)
 from cruce.i18n import _
-from cruce.model import Address, Party, Shipment, TaxScheme
-from cruce.model.money import minor_units
 from cruce.model.problems import blocker
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
-    from cruce.model import Money, Problem
+    from cruce.model import Party, Problem
 
 FONT_DIR: Final = Path(__file__).parent / "fonts"
 FONT: Final = "DejaVuSansCondensed"
@@ -47,223 +43,6 @@ BASELINE_FACTOR: Final = 0.33  # mm from a line's top to its baseline, per point
 FIXED_CREATION: Final = date(2000, 1, 1)  # when the record has no invoice date
 GREY: Final = (232, 232, 232)
 RULE: Final = (150, 150, 150)
-
-LABELS: Final[dict[str, str]] = {
-    "commercial_invoice": "Commercial Invoice / Factura Comercial",
-    "packing_list": "Packing List / Lista de Empaque",
-    "seller": "Seller / Exporter · Vendedor / Exportador",
-    "buyer": "Buyer / Importer · Comprador / Importador",
-    "consignee": "Consignee · Destinatario",
-    "producer": "Producer · Productor",
-    "invoice_number": "Invoice no. / Núm. de factura",
-    "date": "Date / Fecha",
-    "reference": "Shipment ref. / Ref. de embarque",
-    "direction": "Export → import / Exportación → importación",
-    "currency": "Currency / Moneda",
-    "incoterm": "Incoterms® 2020",
-    "payment_terms": "Payment terms / Condiciones de pago",
-    "purchase_order": "Purchase order / Orden de compra",
-    "exchange_rate": "Exchange rate / Tipo de cambio",
-    "mode": "Transport / Medio de transporte",
-    "carrier": "Carrier SCAC / SCAC del transportista",
-    "pro_number": "PRO no. / Núm. PRO",
-    "cbp_port": "US port of entry (CBP) / Puerto EUA (CBP)",
-    "aduana": "Aduana / sección (MX)",
-    "planned_crossing": "Planned crossing / Cruce previsto",
-    "truck": "Truck / Tractocamión",
-    "trailers": "Trailer / Remolque",
-    "containers": "Containers / Contenedores",
-    "seals": "Seals / Sellos",
-    "terms": "Terms and transport / Condiciones y transporte",
-    "goods": "Goods / Mercancías",
-    "col_line": "#",
-    "col_part": "Part no. / Núm. de parte",
-    "col_description": "Description / Descripción (EN / ES)",
-    "col_codes": "HTS · Sched. B · Fracc.-NICO",
-    "col_origin": "Origin / Origen",
-    "col_quantity": "Qty / Cant.",
-    "col_unit_price": "Unit price / Precio unitario",
-    "col_value": "Value / Valor",
-    "col_net": "Net kg / Neto kg",
-    "col_gross": "Gross kg / Bruto kg",
-    "col_usmca": "USMCA / T-MEC",
-    "col_packages": "Packages / Bultos",
-    "col_marks": "Marks / Marcas",
-    "usmca_legend": (
-        "USMCA / T-MEC ✓ = preferential treatment claimed, letter = origin criterion · "
-        "✓ = se solicita trato preferencial, letra = criterio de origen"
-    ),
-    "charges": "Charges / Cargos",
-    "not_billed": "Known costs not on this invoice / Gastos no incluidos en esta factura",
-    "totals": "Totals / Totales",
-    "totals_by_currency": "Totals by currency / Totales por moneda",
-    "goods_total": "Goods / Mercancías",
-    "charges_total": "Charges / Cargos",
-    "invoice_total": "Invoice total / Total de la factura",
-    "declared_total": "Declared total / Total declarado",
-    "net_weight": "Total net weight / Peso neto total",
-    "gross_weight": "Total gross weight / Peso bruto total",
-    "packages_total": "Total packages / Total de bultos",
-    "packages_by_type": "Packages by type / Bultos por tipo",
-    "partial": "(lines without weight left out / partidas sin peso no incluidas)",
-    "partial_packages": "(lines without packages left out / partidas sin bultos no incluidas)",
-    "notes": "Notes / Observaciones",
-    "declaration": (
-        "I declare that the information on this invoice is true and correct. / Declaro bajo "
-        "protesta de decir verdad que los datos asentados en esta factura son verdaderos y "
-        "correctos."
-    ),
-    "name": "Name / Nombre",
-    "signature": "Signature / Firma",
-    "page": "Page {page} of {pages} / Página {page} de {pages}",
-    # code lists: transport modes, charge kinds, UN/ECE Rec. 21 packages, UN/CEFACT Rec. 20 units
-    "mode.truck": "Truck / Autotransporte",
-    "mode.rail": "Rail / Ferroviario",
-    "mode.air": "Air / Aéreo",
-    "mode.ocean": "Ocean / Marítimo",
-    "charge.freight": "Freight / Flete",
-    "charge.insurance": "Insurance / Seguro",
-    "charge.packing": "Packing / Embalaje",
-    "charge.other": "Other / Otros",
-    "package.PX": "pallet / tarima",
-    "package.CT": "carton / caja de cartón",
-    "package.BX": "box / caja",
-    "package.CR": "crate / jaula",
-    "package.CS": "case / estuche",
-    "package.DR": "drum / tambor",
-    "package.BG": "bag / bolsa",
-    "package.SA": "sack / saco",
-    "package.BE": "bundle / atado",
-    "package.RO": "roll / rollo",
-    "package.PK": "package / paquete",
-    "unit.H87": "piece / pieza",
-    "unit.C62": "unit / unidad",
-    "unit.SET": "set / juego",
-    "unit.PR": "pair / par",
-    "unit.KGM": "kg",
-    "unit.LBR": "lb",
-    "unit.MTR": "m",
-    "unit.LTR": "L",
-    "tax.us_ein": "EIN",
-    "tax.mx_rfc": "RFC",
-    "tax.mx_curp": "CURP",
-    "tax.foreign": "Tax ID / Núm. reg. trib.",
-}
-EIN_LENGTH: Final = 9
-
-
-# ---------------------------------------------------------------- text formats
-
-
-def decimal_text(value: Decimal, min_places: int = 0) -> str:
-    """``1234.5`` -> ``1,234.50`` with ``min_places=2``: every significant digit, grouped."""
-    exponent = value.normalize().as_tuple().exponent
-    places = max(min_places, -exponent) if isinstance(exponent, int) else min_places
-    return f"{value:,.{places}f}"
-
-
-def money_text(money: Money) -> str:
-    """An amount rounded half-up to its currency's minor unit: ``7,500.00 USD``."""
-    places = minor_units(money.currency)
-    amount = money.amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    return f"{amount:,.{places}f} {money.currency}"
-
-
-def price_text(money: Money) -> str:
-    """A unit price keeps its extra decimals (``0.0375 USD``): rounding it would misstate it."""
-    return f"{decimal_text(money.amount, minor_units(money.currency))} {money.currency}"
-
-
-def weight_text(kilograms: Decimal) -> str:
-    """Kilograms with two decimals at least: ``96.00``."""
-    return decimal_text(kilograms, 2)
-
-
-def weight_sum(weights: Sequence[Decimal | None]) -> str:
-    """The total of the weights given, saying so when some lines have none."""
-    known = [w for w in weights if w is not None]
-    if not known:
-        return "—"
-    text = f"{weight_text(sum(known, Decimal(0)))} kg"
-    return text if len(known) == len(weights) else f"{text} {LABELS['partial']}"
-
-
-def quantity_text(quantity: Decimal, unit: str) -> str:
-    """``400 H87`` and, when the code is a common one, its name on a second line."""
-    label = LABELS.get(f"unit.{unit}")
-    text = f"{decimal_text(quantity)} {unit}"
-    return f"{text}\n{label}" if label else text
-
-
-def tariff_text(digits: str) -> str:
-    """``7616995190`` -> ``7616.99.5190``; ``76169999`` -> ``7616.99.99``."""
-    return f"{digits[:4]}.{digits[4:6]}.{digits[6:]}"
-
-
-@cache
-def country_text(code: str) -> str:
-    """``MX`` -> ``MX – Mexico / México``, the name in both languages when they differ."""
-    names = [BabelLocale.parse(lang).territories.get(code, code) for lang in ("en", "es")]
-    return f"{code} – {' / '.join(dict.fromkeys(names))}"
-
-
-def subdivision_name(code: str) -> str:
-    """``MX-JAL`` -> ``Jalisco``."""
-    subdivision = pycountry.subdivisions.get(code=code)  # type: ignore[no-untyped-call]
-    return code if subdivision is None else str(subdivision.name)
-
-
-def address_lines(address: Address) -> list[str]:
-    """A postal address in the order each country's post reads it."""
-    street = " ".join(p for p in (address.street, address.exterior_number) if p)
-    if address.interior_number:
-        street += f", int. {address.interior_number}"
-    lines = [street]
-    if address.neighborhood:
-        lines.append(
-            f"Col. {address.neighborhood}" if address.country == "MX" else address.neighborhood
-        )
-    place = [address.locality]
-    if address.municipality and address.municipality != address.locality:
-        place.append(address.municipality)
-    if address.subdivision:
-        place.append(subdivision_name(address.subdivision))
-    city = ", ".join(place)
-    lines.append(f"{city} {address.postal_code}" if address.postal_code else city)
-    lines.append(country_text(address.country))
-    return lines
-
-
-def _tax_id_text(scheme: TaxScheme, value: str, country: str | None) -> str:
-    if scheme is TaxScheme.US_EIN and len(value) == EIN_LENGTH:
-        value = f"{value[:2]}-{value[2:]}"
-    suffix = f" ({country})" if country else ""
-    return f"{LABELS[f'tax.{scheme.value}']}{suffix} {value}"
-
-
-def _phone_text(e164: str) -> str:
-    try:
-        parsed = phonenumbers.parse(e164, None)
-    except phonenumbers.NumberParseException:
-        return e164
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-
-
-def party_details(party: Party) -> str:
-    """Address, tax identifiers and contact of a party, one item a line (the name aside)."""
-    lines = address_lines(party.address)
-    lines += [_tax_id_text(t.scheme, t.value, t.country) for t in party.tax_ids]
-    contact = party.contact
-    if contact is not None:
-        reach = [contact.name, _phone_text(contact.phone) if contact.phone else None, contact.email]
-        lines.append(" · ".join(str(item) for item in reach if item))
-    return "\n".join(lines)
-
-
-def safe_filename(reference: str, suffix: str) -> str:
-    """``SPM 2026/0412`` + ``-packing-list.pdf`` -> ``SPM_2026_0412-packing-list.pdf``."""
-    stem = re.sub(r"[^A-Za-z0-9._-]", "_", reference).lstrip(".") or "shipment"
-    return f"{stem}{suffix}"
 
 
 # ---------------------------------------------------------------- the document
@@ -531,46 +310,3 @@ def validate_pdf(key: str, data: bytes, title: str) -> list[Problem]:
             )
         ]
     return []
-
-
-def header_lines(shipment: Shipment) -> list[str]:
-    """Invoice number, date and shipment reference for the top right of every page."""
-    terms = shipment.terms
-    return [
-        f"{LABELS['invoice_number']}: {terms.invoice_number or '—'}",
-        f"{LABELS['date']}: {terms.invoice_date or '—'}",
-        f"{LABELS['reference']}: {shipment.reference}",
-    ]
-
-
-def party_blocks(shipment: Shipment) -> list[tuple[str, Party]]:
-    """Seller, buyer, the consignee when it is someone else, and the producers."""
-    parties = shipment.parties
-    blocks: list[tuple[str, Party]] = []
-    if parties.seller is not None:
-        blocks.append((LABELS["seller"], parties.seller))
-    if parties.buyer is not None:
-        blocks.append((LABELS["buyer"], parties.buyer))
-    if parties.consignee is not None and parties.consignee != parties.buyer:
-        blocks.append((LABELS["consignee"], parties.consignee))
-    blocks += [(LABELS["producer"], producer) for producer in parties.producers]
-    return blocks
-
-
-def transport_fields(shipment: Shipment) -> list[tuple[str, str]]:
-    """Mode, carrier and the crossing as each side names it."""
-    transport = shipment.transport
-    pairs = [
-        (LABELS["direction"], f"{shipment.export_country} → {shipment.import_country}"),
-        (LABELS["mode"], LABELS[f"mode.{transport.mode.value}"]),
-        (LABELS["carrier"], transport.carrier_scac or "—"),
-        (LABELS["pro_number"], transport.pro_number or "—"),
-    ]
-    port = transport.crossing
-    if port is not None:
-        pairs.append((LABELS["cbp_port"], f"{port.cbp_port_code} {port.cbp_port_name}"))
-        pairs.append((LABELS["aduana"], f"{port.aduana}-{port.seccion} {port.aduana_name}"))
-    if transport.planned_crossing is not None:
-        moment = transport.planned_crossing
-        pairs.append((LABELS["planned_crossing"], moment.isoformat(sep=" ", timespec="minutes")))
-    return pairs

@@ -14,12 +14,22 @@ when a document is added (docs/dev/architecture.md).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from cruce.i18n import Message
     from cruce.model import Problem, Shipment
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_filename(reference: str, suffix: str) -> str:
+    """A safe file name: ``SPM/2026 #12`` + ``-x.pdf`` -> ``SPM-2026-12-x.pdf``."""
+    stem = _UNSAFE.sub("-", reference).strip("-.") or "shipment"
+    return f"{stem}{suffix}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,9 +33,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from cruce.artifacts import _pdf
-from cruce.artifacts._pdf import LABELS
-from cruce.artifacts.base import Rendered, Requirement
+from cruce.artifacts import _pdf, _text
+from cruce.artifacts._labels import LABELS
+from cruce.artifacts.base import Rendered, Requirement, safe_filename
 from cruce.i18n import Message, _
 from cruce.model.money import Money, total_by_currency
 from cruce.model.problems import blocker, warning
@@ -66,12 +66,12 @@ ALIGNS: Final = "RLLLCRRRRC"
 def _line_cells(number: int, line: GoodsLine) -> list[str]:
     codes = []
     if line.hts:
-        codes.append(f"HTS {_pdf.tariff_text(line.hts)}")
+        codes.append(f"HTS {_text.tariff_text(line.hts)}")
     if line.schedule_b:
-        codes.append(f"Sch.B {_pdf.tariff_text(line.schedule_b)}")
+        codes.append(f"Sch.B {_text.tariff_text(line.schedule_b)}")
     if line.fraccion:
         nico = f"-{line.nico}" if line.nico else ""
-        codes.append(f"MX {_pdf.tariff_text(line.fraccion)}{nico}")
+        codes.append(f"MX {_text.tariff_text(line.fraccion)}{nico}")
     description = "\n".join(
         dict.fromkeys(t for t in (line.description.en, line.description.es) if t)
     )
@@ -84,10 +84,10 @@ def _line_cells(number: int, line: GoodsLine) -> list[str]:
         description,
         "\n".join(codes),
         line.origin_country or "—",
-        _pdf.quantity_text(line.quantity, line.unit),
-        _pdf.price_text(line.unit_price),
-        _pdf.money_text(line.line_value()),
-        _pdf.weight_text(line.net_weight_kg) if line.net_weight_kg is not None else "",
+        _text.quantity_text(line.quantity, line.unit),
+        _text.price_text(line.unit_price),
+        _text.money_text(line.line_value()),
+        _text.weight_text(line.net_weight_kg) if line.net_weight_kg is not None else "",
         usmca,
     ]
 
@@ -151,13 +151,13 @@ class CommercialInvoice:
     def render(self, shipment: Shipment) -> Rendered:
         """The invoice as PDF bytes; the same record always gives the same bytes."""
         terms = shipment.terms
-        doc = _pdf.TradeDocument(TITLE, _pdf.header_lines(shipment), shipment.reference)
+        doc = _pdf.TradeDocument(TITLE, _text.header_lines(shipment), shipment.reference)
         doc.date_from(terms.invoice_date)
         doc.set_author(shipment.parties.seller.name if shipment.parties.seller else "")
         doc.set_subject(f"{TITLE} {terms.invoice_number or ''}".strip())
-        doc.party_grid(_pdf.party_blocks(shipment))
+        doc.party_grid(_text.party_blocks(shipment))
         doc.section(LABELS["terms"])
-        doc.fields(_terms_fields(shipment) + _pdf.transport_fields(shipment))
+        doc.fields(_terms_fields(shipment) + _text.transport_fields(shipment))
         doc.section(LABELS["goods"])
         rows = (_line_cells(i + 1, line) for i, line in enumerate(shipment.goods))
         doc.grid(HEADINGS, WIDTHS, ALIGNS, rows)
@@ -172,7 +172,7 @@ class CommercialInvoice:
         signer = seller.contact.name if seller and seller.contact else None
         _signature(doc, signer, terms.invoice_date)
         return Rendered(
-            filename=_pdf.safe_filename(shipment.reference, "-commercial-invoice.pdf"),
+            filename=safe_filename(shipment.reference, "-commercial-invoice.pdf"),
             media_type=self.media_type,
             data=doc.to_bytes(),
         )
@@ -199,10 +199,10 @@ def _term_warnings(shipment: Shipment) -> list[Problem]:
     if declared is not None:
         computed = shipment.invoice_total().get(declared.currency)
         if computed is None or computed.rounded().amount != declared.rounded().amount:
-            shown = _pdf.money_text(computed) if computed else "—"
+            shown = _text.money_text(computed) if computed else "—"
             msg = _(
                 "The declared total {declared} differs from the invoice total {computed}",
-                declared=_pdf.money_text(declared),
+                declared=_text.money_text(declared),
                 computed=shown,
             )
             found.append(warning(f"{KEY}.declared_total.mismatch", "terms.declared_total", msg))
@@ -242,7 +242,7 @@ def _terms_fields(shipment: Shipment) -> list[tuple[str, str]]:
     ]
     rate = terms.exchange_rate
     if rate is not None:
-        text = f"1 {rate.base} = {_pdf.decimal_text(rate.rate)} {rate.quote}"
+        text = f"1 {rate.base} = {_text.decimal_text(rate.rate)} {rate.quote}"
         text += f" ({rate.source}, {rate.as_of})"
         pairs.append((LABELS["exchange_rate"], text))
     return pairs
@@ -258,7 +258,7 @@ def _charges(doc: _pdf.TradeDocument, shipment: Shipment) -> None:
         pairs = [
             (
                 LABELS[f"charge.{c.kind.value}"] + (f" – {c.description}" if c.description else ""),
-                _pdf.money_text(c.amount),
+                _text.money_text(c.amount),
             )
             for c in chosen
         ]
@@ -280,20 +280,20 @@ def _totals(doc: _pdf.TradeDocument, shipment: Shipment) -> None:
     rows = [
         (
             currency,
-            _pdf.money_text(goods.get(currency, Money.zero(currency))),
-            _pdf.money_text(charges.get(currency, Money.zero(currency))),
-            _pdf.money_text(total),
+            _text.money_text(goods.get(currency, Money.zero(currency))),
+            _text.money_text(charges.get(currency, Money.zero(currency))),
+            _text.money_text(total),
         )
         for currency, total in totals.items()
     ]
     doc.grid(headings, (16, 28, 28, 28), "CRRR", rows, total=doc.epw * 0.7)
     lines = shipment.goods
     pairs = [
-        (LABELS["net_weight"], _pdf.weight_sum([line.net_weight_kg for line in lines])),
-        (LABELS["gross_weight"], _pdf.weight_sum([line.gross_weight_kg for line in lines])),
+        (LABELS["net_weight"], _text.weight_sum([line.net_weight_kg for line in lines])),
+        (LABELS["gross_weight"], _text.weight_sum([line.gross_weight_kg for line in lines])),
     ]
     if shipment.terms.declared_total is not None:
-        pairs.append((LABELS["declared_total"], _pdf.money_text(shipment.terms.declared_total)))
+        pairs.append((LABELS["declared_total"], _text.money_text(shipment.terms.declared_total)))
     doc.fields(pairs)
 
 

@@ -25,9 +25,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Final
 
-from cruce.artifacts import _pdf
-from cruce.artifacts._pdf import LABELS
-from cruce.artifacts.base import Rendered, Requirement
+from cruce.artifacts import _pdf, _text
+from cruce.artifacts._labels import LABELS
+from cruce.artifacts.base import Rendered, Requirement, safe_filename
 from cruce.i18n import _
 from cruce.model.problems import blocker, warning
 
@@ -63,7 +63,7 @@ def _packages_text(line: GoodsLine) -> str:
 
 
 def _kg(weight: Decimal | None) -> str:
-    return "—" if weight is None else _pdf.weight_text(weight)
+    return "—" if weight is None else _text.weight_text(weight)
 
 
 def _line_cells(number: int, line: GoodsLine) -> list[str]:
@@ -75,7 +75,7 @@ def _line_cells(number: int, line: GoodsLine) -> list[str]:
         line.part_number or "",
         description,
         _packages_text(line),
-        _pdf.quantity_text(line.quantity, line.unit),
+        _text.quantity_text(line.quantity, line.unit),
         _kg(line.net_weight_kg),
         _kg(line.gross_weight_kg),
         line.marks or "",
@@ -119,8 +119,8 @@ def _totals(doc: _pdf.TradeDocument, shipment: Shipment) -> None:
         [
             (LABELS["packages_total"], total if lines else "—"),
             (LABELS["packages_by_type"], ", ".join(by_type) or "—"),
-            (LABELS["net_weight"], _pdf.weight_sum([line.net_weight_kg for line in lines])),
-            (LABELS["gross_weight"], _pdf.weight_sum([line.gross_weight_kg for line in lines])),
+            (LABELS["net_weight"], _text.weight_sum([line.net_weight_kg for line in lines])),
+            (LABELS["gross_weight"], _text.weight_sum([line.gross_weight_kg for line in lines])),
         ]
     )
 
@@ -174,17 +174,17 @@ class PackingList:
     def render(self, shipment: Shipment) -> Rendered:
         """The packing list as PDF bytes; the same record always gives the same bytes."""
         terms = shipment.terms
-        doc = _pdf.TradeDocument(TITLE, _pdf.header_lines(shipment), shipment.reference)
+        doc = _pdf.TradeDocument(TITLE, _text.header_lines(shipment), shipment.reference)
         doc.date_from(terms.invoice_date)
         doc.set_author(shipment.parties.seller.name if shipment.parties.seller else "")
         doc.set_subject(f"{TITLE} {shipment.reference}")
-        doc.party_grid(_pdf.party_blocks(shipment))
+        doc.party_grid(_text.party_blocks(shipment))
         doc.section(LABELS["terms"])
         references = [
             (LABELS["invoice_number"], terms.invoice_number or "—"),
             (LABELS["purchase_order"], terms.purchase_order or "—"),
         ]
-        doc.fields(references + _pdf.transport_fields(shipment) + _equipment_fields(shipment))
+        doc.fields(references + _text.transport_fields(shipment) + _equipment_fields(shipment))
         doc.section(LABELS["goods"])
         rows = (_line_cells(i + 1, line) for i, line in enumerate(shipment.goods))
         doc.grid(HEADINGS, WIDTHS, ALIGNS, rows)
@@ -193,7 +193,7 @@ class PackingList:
             doc.section(LABELS["notes"])
             doc.paragraph(shipment.notes)
         return Rendered(
-            filename=_pdf.safe_filename(shipment.reference, "-packing-list.pdf"),
+            filename=safe_filename(shipment.reference, "-packing-list.pdf"),
             media_type=self.media_type,
             data=doc.to_bytes(),
         )
@@ -222,8 +222,8 @@ def _line_problems(index: int, line: GoodsLine) -> list[Problem]:
         msg = _(
             "Line {line}: the net weight {net} kg exceeds the gross weight {gross} kg",
             line=number,
-            net=_pdf.weight_text(line.net_weight_kg),
-            gross=_pdf.weight_text(line.gross_weight_kg),
+            net=_text.weight_text(line.net_weight_kg),
+            gross=_text.weight_text(line.gross_weight_kg),
         )
         found.append(blocker(f"{KEY}.weight.net_exceeds_gross", f"{path}.net_weight_kg", msg))
     return found

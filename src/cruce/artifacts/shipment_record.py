@@ -7,7 +7,6 @@ is derived from this record, so a blocker here blocks the pack.
 from __future__ import annotations
 
 import json
-import re
 from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -15,38 +14,28 @@ from typing import TYPE_CHECKING, Any
 import jsonschema
 import rfc8785
 
-from cruce.artifacts.base import Rendered, Requirement
+from cruce.artifacts.base import Rendered, Requirement, safe_filename
 from cruce.compliance.readiness import record_problems
 from cruce.i18n import _
 from cruce.model import Shipment
 from cruce.model.problems import blocker, warning
+from cruce.model.schema import RecordJsonSchema
 
 if TYPE_CHECKING:
     from cruce.model import Problem
 
 MEDIA_TYPE = "application/json"
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 @cache
 def shipment_schema() -> dict[str, Any]:
     """The published JSON Schema of the record (schema/shipment.schema.json in the repository)."""
-    schema: dict[str, Any] = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        **Shipment.model_json_schema(),
-    }
-    return schema
+    return Shipment.model_json_schema(schema_generator=RecordJsonSchema)
 
 
 def canonical_json(shipment: Shipment) -> bytes:
     """The record as RFC 8785 canonical JSON: decimals as strings, empty fields left out."""
     return rfc8785.dumps(shipment.model_dump(mode="json", exclude_none=True))
-
-
-def safe_filename(reference: str, suffix: str) -> str:
-    """``SPM/2026 #12`` + ``-record.json`` -> ``SPM-2026-12-record.json``."""
-    stem = _UNSAFE.sub("-", reference).strip("-.") or "shipment"
-    return f"{stem}{suffix}"
 
 
 class ShipmentRecord:

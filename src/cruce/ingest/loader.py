@@ -59,15 +59,12 @@ class _AliasError(Exception):
 
 
 def _size_error(size: int, limit: int, source: str) -> InputError:
-    return issue(
-        "input.too_large",
-        _(
-            "the file is {size} MB; the limit is {limit} MB",
-            size=f"{size / 1_048_576:.1f}",
-            limit=f"{limit / 1_048_576:.0f}",
-        ),
-        source=source,
+    megabytes = f"{size / 1_048_576:.1f}"
+    limit_megabytes = f"{limit / 1_048_576:.0f}"
+    message = _(
+        "the file is {size} MB; the limit is {limit} MB", size=megabytes, limit=limit_megabytes
     )
+    return issue("input.too_large", message, source=source)
 
 
 def _decode(data: bytes, source: str) -> str:

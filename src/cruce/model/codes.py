@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Annotated
 
 import pycountry
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, WithJsonSchema
 
 from cruce.i18n import N_
 from cruce.model.errors import invalid
@@ -41,12 +41,20 @@ def check_subdivision(code: str) -> str:
 
 
 CountryCode = Annotated[
-    str, AfterValidator(check_country), Field(examples=["US", "MX"], min_length=2, max_length=2)
+    str,
+    AfterValidator(check_country),
+    WithJsonSchema({"type": "string", "pattern": r"^\s*[A-Za-z]{2}\s*$", "examples": ["US", "MX"]}),
 ]
 SubdivisionCode = Annotated[
     str,
     AfterValidator(check_subdivision),
-    Field(examples=["US-AZ", "MX-JAL"], min_length=4, max_length=6),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\s*[A-Za-z]{2}-[A-Za-z0-9]{1,3}\s*$",
+            "examples": ["US-AZ", "MX-JAL"],
+        }
+    ),
 ]
 
 

@@ -20,6 +20,7 @@ from pydantic import (
     ConfigDict,
     Field,
     GetJsonSchemaHandler,
+    WithJsonSchema,
     model_validator,
 )
 
@@ -60,7 +61,11 @@ def check_currency(code: str) -> str:
 
 
 CurrencyCode = Annotated[
-    str, AfterValidator(check_currency), Field(pattern=r"^[A-Za-z]{3}$", examples=["USD", "MXN"])
+    str,
+    AfterValidator(check_currency),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^\s*[A-Za-z]{3}\s*$", "examples": ["USD", "MXN"]}
+    ),
 ]
 
 

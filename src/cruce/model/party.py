@@ -6,6 +6,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Self
 
 import phonenumbers
+import pycountry
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -82,6 +83,27 @@ class Address(_Record):
         return self
 
 
+def _in_country(phone: str | int, country: object) -> str | None:
+    """A phone read in ``country`` when it lacks a country code, in E.164 when it parses.
+
+    Without a usable country a national number cannot be read; the country's own error is
+    reported and the record refused, so the phone is left out rather than reported twice.
+    """
+    raw = str(phone).strip()
+    if raw.startswith("+"):
+        return raw
+    if (
+        not isinstance(country, str)
+        or pycountry.countries.get(alpha_2=country.strip().upper()) is None
+    ):
+        return None
+    try:
+        parsed = phonenumbers.parse(raw, country.strip().upper())
+    except phonenumbers.NumberParseException:
+        return raw  # Contact reports it, at its own field
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
 def _e164(value: Any) -> Any:  # noqa: ANN401 - raw input
     if not isinstance(value, str | int) or isinstance(value, bool):
         return value
@@ -143,15 +165,13 @@ class Party(_Record):
         contact, address = data.get("contact"), data.get("address")
         if not isinstance(contact, dict) or not isinstance(address, dict):
             return data
-        phone, region = contact.get("phone"), address.get("country")
-        if not isinstance(phone, str | int) or not isinstance(region, str):
-            return data
-        try:
-            parsed = phonenumbers.parse(str(phone), region.strip().upper())
-        except phonenumbers.NumberParseException:
-            return data  # Contact reports it, at its own field
-        e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-        return {**data, "contact": {**contact, "phone": e164}}
+        phone = contact.get("phone")
+        if isinstance(phone, str | int) and not isinstance(phone, bool):
+            return {
+                **data,
+                "contact": {**contact, "phone": _in_country(phone, address.get("country"))},
+            }
+        return data
 
     def tax_id(self, scheme: TaxScheme) -> TaxId | None:
         """The party's first identifier of ``scheme``, if any."""

@@ -174,7 +174,7 @@ class TestProblems:
 class TestRender:
     def test_the_file_is_named_for_the_reference_and_is_a_pdf(self):
         rendered = INVOICE.render(shipment(reference="SPM 2026/0412"))
-        assert rendered.filename == "SPM_2026_0412-commercial-invoice.pdf"
+        assert rendered.filename == "SPM-2026-0412-commercial-invoice.pdf"
         assert rendered.media_type == "application/pdf"
         assert rendered.data.startswith(b"%PDF-")
 

@@ -128,7 +128,7 @@ class TestProblems:
 class TestRender:
     def test_the_file_is_named_for_the_reference(self):
         rendered = PACKING_LIST.render(shipment(reference="SPM#2026 0412"))
-        assert rendered.filename == "SPM_2026_0412-packing-list.pdf"
+        assert rendered.filename == "SPM-2026-0412-packing-list.pdf"
         assert rendered.data.startswith(b"%PDF-")
 
     def test_the_same_shipment_renders_the_same_bytes(self):

@@ -8,7 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from common.factories import shipment
-from cruce.artifacts.shipment_record import ARTIFACT, canonical_json, safe_filename, shipment_schema
+from cruce.artifacts.base import safe_filename
+from cruce.artifacts.shipment_record import ARTIFACT, canonical_json, shipment_schema
 from cruce.model import Shipment
 
 pytestmark = pytest.mark.unit
