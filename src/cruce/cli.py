@@ -133,9 +133,13 @@ def _status_text(ready: bool, required: bool, blockers: int, warnings: int) -> M
     if not required:
         return _("not needed")
     if not ready:
-        return _("{blockers} blockers, {warnings} warnings", blockers=blockers, warnings=warnings)
+        return _(
+            "not ready: blockers {blockers}, warnings {warnings}",
+            blockers=blockers,
+            warnings=warnings,
+        )
     if warnings:
-        return _("ready, {warnings} warnings", warnings=warnings)
+        return _("ready; warnings: {warnings}", warnings=warnings)
     return _("ready")
 
 
@@ -249,7 +253,6 @@ def _print_pack(result: Pack, manifest: Path, locale: Locale, console: Console) 
     for heading in (
         _("Document"),
         _("File"),
-        _("Type"),
         _("Bytes"),
         _("SHA-256"),
         _("Format check"),
@@ -261,9 +264,8 @@ def _print_pack(result: Pack, manifest: Path, locale: Locale, console: Console) 
         table.add_row(
             packed.status.artifact.title.render(locale),
             packed.rendered.filename,
-            packed.rendered.media_type,
-            str(len(packed.rendered.data)),
-            packed.sha256[:16] + "…",
+            f"{len(packed.rendered.data):,}",
+            packed.sha256[:12] + "…",
             f"[{'green' if ok else 'red'}]{verdict.render(locale)}[/]",
         )
     console.print(table)

@@ -13,8 +13,7 @@ packages and type       Anexo 22 pedimento "MARCAS, NÚMEROS Y        warning ``
 gross weight per line   Anexo 22 "PESO BRUTO"; carriers' manifests   blocker
                         (both customs and the carrier need it)       ``gross_weight.missing``
 net weight per line     the invoice and the pedimento lines          warning ``net_weight.missing``
-net not above gross     a net weight above the gross is a typo       blocker
-                                                                     ``weight.net_exceeds_gross``
+net not above gross     checked once for the record: ``goods.weight.net_exceeds_gross``
 ======================  ===========================================  ===========================
 
 Codes are prefixed with the artifact key: ``packing_list.gross_weight.missing``.
@@ -218,14 +217,8 @@ def _line_problems(index: int, line: GoodsLine) -> list[Problem]:
     if line.net_weight_kg is None:
         msg = _("Line {line}: the net weight is missing", line=number)
         found.append(warning(f"{KEY}.net_weight.missing", f"{path}.net_weight_kg", msg))
-    elif line.gross_weight_kg is not None and line.net_weight_kg > line.gross_weight_kg:
-        msg = _(
-            "Line {line}: the net weight {net} kg exceeds the gross weight {gross} kg",
-            line=number,
-            net=_text.weight_text(line.net_weight_kg),
-            gross=_text.weight_text(line.gross_weight_kg),
-        )
-        found.append(blocker(f"{KEY}.weight.net_exceeds_gross", f"{path}.net_weight_kg", msg))
+    # A net weight above the gross is the record's own problem (goods.weight.net_exceeds_gross):
+    # it blocks every document, this one included, and is reported once.
     return found
 
 

@@ -50,7 +50,7 @@ class ShipmentRecord:
         """Always: every other document is derived from it."""
         return Requirement(
             required=True,
-            reason=_("every document is derived from this record; it is kept with them"),
+            reason=_("Every document is derived from this record; it is kept with them"),
         )
 
     def problems(self, shipment: Shipment) -> list[Problem]:

@@ -146,7 +146,7 @@ def _tax_ids(role: str, path: str, party: Party) -> Iterator[Problem]:
                 field,
                 _(
                     "the check digit of {scheme} '{value}' does not match; "
-                    "confirm it against the tax registration",
+                    "confirm it against the official registration",
                     scheme=name,
                     value=tax_id.value,
                 ),
@@ -156,15 +156,19 @@ def _tax_ids(role: str, path: str, party: Party) -> Iterator[Problem]:
 def _address_and_contact(role: str, path: str, party: Party) -> Iterator[Problem]:
     address = party.address
     pattern = _POSTAL_CODES.get(address.country)
-    if pattern is not None and (
-        address.postal_code is None or not pattern.match(address.postal_code)
-    ):
+    if pattern is not None and address.postal_code is None:
+        yield warning(
+            f"party.{role}.postal_code.missing",
+            f"{path}.address.postal_code",
+            _("the postal code is missing"),
+        )
+    elif pattern is not None and address.postal_code and not pattern.match(address.postal_code):
         yield warning(
             f"party.{role}.postal_code.invalid",
             f"{path}.address.postal_code",
             _(
                 "'{value}' is not a postal code of {country}",
-                value=address.postal_code or "",
+                value=address.postal_code,
                 country=address.country,
             ),
         )

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from cruce.i18n import _
 from cruce.ingest.errors import InputError, InputIssue, issue, issues_from_validation
-from cruce.ingest.sheet import read_goods_sheet
+from cruce.ingest.sheet import MAX_SHEET_BYTES, read_goods_sheet
 from cruce.model import Shipment
 from cruce.reference import ports, units
 
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_SHEET_BYTES = 20 * 1024 * 1024
 MAX_DEPTH = 32
 SHIPMENT_SUFFIXES = (".yaml", ".yml", ".json")
 SHEET_SUFFIXES = (".xlsx", ".csv")
@@ -42,10 +41,10 @@ class _TextLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]  # untyped in types-PyYAML
             mark = event.start_mark
             raise _AliasError(mark.line + 1)
-        return super().compose_node(parent, index)  # type: ignore[no-any-return, arg-type]
+        return super().compose_node(parent, index)  # type: ignore[arg-type]
 
 
 _TextLoader.add_implicit_resolver(

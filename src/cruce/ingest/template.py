@@ -60,8 +60,8 @@ _INTRO_EN: Final = (
     "not read. Replace the two example rows with your goods."
 )
 _INTRO_ES: Final = (
-    "Llene la hoja goods: una línea de mercancía por renglón, los nombres de las columnas en "
-    "el renglón 1. Los encabezados pueden ir en inglés o en español y las columnas en "
+    "Llene la hoja goods: una línea de mercancía por fila, los nombres de las columnas en "
+    "la fila 1. Los encabezados pueden ir en inglés o en español y las columnas en "
     "cualquier orden; omita las columnas opcionales que no necesite. Una columna cuyo nombre "
     "empieza con # es una nota y no se lee. Sustituya los dos renglones de ejemplo por su "
     "mercancía."

@@ -201,3 +201,35 @@ class TestLoadShipment:
         with pytest.raises(InputError) as excinfo:
             load_shipment(path)
         assert excinfo.value.issues[0].code == "input.goods_sheet"
+
+
+class TestXmlSafety:
+    def test_workbooks_are_parsed_with_defusedxml(self):
+        import openpyxl.xml  # noqa: PLC0415 - the flag is read at openpyxl's import
+
+        assert openpyxl.xml.DEFUSEDXML is True
+
+    def test_an_entity_bomb_inside_a_workbook_is_refused_cleanly(self):
+        import io  # noqa: PLC0415
+        import zipfile  # noqa: PLC0415
+
+        from cruce.ingest.sheet import read_goods_sheet  # noqa: PLC0415
+        from cruce.ingest.template import goods_template_xlsx  # noqa: PLC0415
+
+        doctype = (
+            b'<!DOCTYPE lolz [<!ENTITY lol "lol">'
+            b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+            b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+        )
+        source = zipfile.ZipFile(io.BytesIO(goods_template_xlsx()))
+        target = io.BytesIO()
+        with zipfile.ZipFile(target, "w") as out:
+            for item in source.infolist():
+                data = source.read(item.filename)
+                if item.filename in {"xl/workbook.xml", "xl/worksheets/sheet1.xml"}:
+                    declaration, _, body = data.partition(b"?>")
+                    data = declaration + b"?>" + doctype + body
+                out.writestr(item, data)
+        with pytest.raises(InputError) as excinfo:
+            read_goods_sheet(target.getvalue(), filename="goods.xlsx", currency="USD")
+        assert excinfo.value.issues[0].source == "goods.xlsx"
