@@ -82,14 +82,18 @@ def _decode(data: bytes, source: str) -> str:
         ) from error
 
 
-def _depth(value: object, level: int = 0) -> int:
-    if level > MAX_DEPTH:
-        return level
-    if isinstance(value, dict):
-        return max((_depth(v, level + 1) for v in value.values()), default=level + 1)
-    if isinstance(value, list):
-        return max((_depth(v, level + 1) for v in value), default=level + 1)
-    return level
+def _too_deep(value: object) -> bool:
+    """True when containers nest deeper than MAX_DEPTH (walks containers only, not leaves)."""
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        node, level = stack.pop()
+        if level > MAX_DEPTH:
+            return True
+        children = (
+            node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        )
+        stack.extend((child, level + 1) for child in children if isinstance(child, dict | list))
+    return False
 
 
 def _reject_constant(name: str) -> Any:  # noqa: ANN401 - json's hook signature
@@ -241,8 +245,8 @@ def _unknown_units(
             )
 
 
-def parse_shipment(data: bytes, *, filename: str, base_dir: Path | None = None) -> Shipment:
-    """Parse the bytes of a shipment file; ``base_dir`` is where a ``goods_sheet`` is looked for."""
+def _record(data: bytes, filename: str) -> dict[str, Any]:
+    """The bytes of a shipment file as a mapping of fields, or the reason they are not."""
     suffix = Path(filename).suffix.lower()
     if suffix in SHEET_SUFFIXES:
         raise issue(
@@ -265,20 +269,47 @@ def parse_shipment(data: bytes, *, filename: str, base_dir: Path | None = None) 
             _("the file must hold one shipment record (a mapping of fields)"),
             source=filename,
         )
-    if _depth(raw) > MAX_DEPTH:
+    if _too_deep(raw):
         raise issue("input.too_deep", _("the file is nested too deeply"), source=filename)
+    return raw
+
+
+def _expand(
+    raw: dict[str, Any], base_dir: Path | None, filename: str
+) -> tuple[list[InputIssue], str | None]:
+    """Read the goods sheet and the port of the crossing; their issues are reported later."""
+    found: list[InputIssue] = []
     goods_source = None
     if "goods_sheet" in raw:
-        _sheet_lines(raw, base_dir, filename)
-        goods_source = raw.pop("_goods_source")
-    _expand_crossing(raw, filename)
+        try:
+            _sheet_lines(raw, base_dir, filename)
+            goods_source = raw.pop("_goods_source")
+        except InputError as error:
+            found.extend(error.issues)
+            raw["goods"] = []
+    try:
+        _expand_crossing(raw, filename)
+    except InputError as error:
+        found.extend(error.issues)
+        raw["transport"].pop("crossing")
+    return found, goods_source
+
+
+def parse_shipment(data: bytes, *, filename: str, base_dir: Path | None = None) -> Shipment:
+    """Parse the bytes of a shipment file; ``base_dir`` is where a ``goods_sheet`` is looked for.
+
+    Issues of the goods sheet's rows, of the crossing and of the file's own fields are
+    reported together, so a person fixes them in one pass.
+    """
+    raw = _record(data, filename)
+    found, goods_source = _expand(raw, base_dir, filename)
     try:
         shipment = Shipment.model_validate(raw)
     except ValidationError as error:
-        raise InputError(issues_from_validation(error, source=filename)) from error
-    unknown = list(_unknown_units(shipment, filename, goods_source))
-    if unknown:
-        raise InputError(unknown)
+        raise InputError([*found, *issues_from_validation(error, source=filename)]) from error
+    found.extend(_unknown_units(shipment, filename, goods_source))
+    if found:
+        raise InputError(found)
     return shipment
 
 

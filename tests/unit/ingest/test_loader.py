@@ -137,6 +137,16 @@ class TestParseShipment:
             parse_shipment(b"[" * 5000 + b"]" * 5000, filename="s.json")
         assert excinfo.value.issues[0].code in {"input.too_deep", "input.not_a_record"}
 
+    def test_nesting_deeper_than_the_limit_is_refused_before_validation(self):
+        document = shipment_data(notes=[[[]]])
+        node = document["notes"]
+        for _ in range(40):
+            node.append([])
+            node = node[-1]
+        with pytest.raises(InputError) as excinfo:
+            parse_shipment(json.dumps(document).encode(), filename="s.json")
+        assert [i.code for i in excinfo.value.issues] == ["input.too_deep"]
+
     def test_a_sheet_alone_is_not_a_shipment(self):
         with pytest.raises(InputError) as excinfo:
             parse_shipment(b"", filename="goods.xlsx")
@@ -233,3 +243,21 @@ class TestXmlSafety:
         with pytest.raises(InputError) as excinfo:
             read_goods_sheet(target.getvalue(), filename="goods.xlsx", currency="USD")
         assert excinfo.value.issues[0].source == "goods.xlsx"
+
+
+class TestIssuesAreReportedTogether:
+    def test_a_bad_sheet_row_and_a_bad_field_of_the_shipment_file_are_both_named(self, tmp_path):
+        data = shipment_data(export_country="USA")
+        del data["goods"]
+        data["goods_sheet"] = "goods.csv"
+        data["transport"]["crossing"] = "9999"
+        (tmp_path / "s.yaml").write_bytes(_yaml(data))
+        (tmp_path / "goods.csv").write_text(
+            "description_en,quantity,unit,unit_price\nBracket,twelve,H87,18.75\n", encoding="utf-8"
+        )
+        with pytest.raises(InputError) as excinfo:
+            load_shipment(tmp_path / "s.yaml")
+        where = {(i.source, i.row, i.path) for i in excinfo.value.issues}
+        assert ("goods.csv", 2, "goods[0].quantity") in where
+        assert ("s.yaml", None, "transport.crossing") in where
+        assert ("s.yaml", None, "export_country") in where
