@@ -38,6 +38,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.writer.excel import ExcelWriter
 
+from cruce.ingest.columns import COLUMNS as SHEET_LAYOUT
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -51,33 +53,8 @@ LINES = 250
 # The workbook's core properties and every zip entry carry this time, so reruns are identical.
 FIXED_TIME = dt.datetime(2026, 12, 4, 9, 0, 0)  # noqa: DTZ001 - OOXML core dates are naive UTC
 
-COLUMNS = (
-    "line",
-    "part_number",
-    "description_en",
-    "description_es",
-    "hts",
-    "schedule_b",
-    "fraccion",
-    "nico",
-    "origin_country",
-    "quantity",
-    "unit",
-    "unit_price",
-    "currency",
-    "value",
-    "net_weight_kg",
-    "gross_weight_kg",
-    "usmca_claimed",
-    "origin_criterion",
-    "eccn",
-    "marks",
-    "brand",
-    "model",
-    "serial_numbers",
-    "packages",
-    "package_type",
-)
+# The goods sheet's columns, in the order cruce documents them (docs/goods-sheet.md).
+COLUMNS = tuple(column.key for column in SHEET_LAYOUT)
 TEXT_COLUMNS = frozenset(
     {"part_number", "hts", "schedule_b", "fraccion", "nico", "origin_country", "unit"}
     | {"currency", "origin_criterion", "eccn", "marks", "brand", "model", "serial_numbers"}

@@ -188,7 +188,7 @@ def _print_checklist(checklist: Checklist, locale: Locale) -> None:
         style = "red" if problem.severity is Severity.BLOCKER else "yellow"
         listing.add_row(
             f"[{style}]{escape(severity.render(locale))}[/]",
-            status.artifact.key,
+            status.artifact.title.render(locale),
             escape(problem.path),
             escape(f"{problem.render(locale)} [{problem.code}]"),
         )

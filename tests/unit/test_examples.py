@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from common.factories import shipment_data
+from cruce.ingest.columns import COLUMNS
 from cruce.model import Money, Party, Shipment, TaxScheme
 from cruce.model.identifiers import check_aba, check_clabe, check_ein, check_rfc
 
@@ -33,33 +34,7 @@ FRACCION_CSV = SHARED_DATA / "sat_cfdi" / "catalogs_csv" / "cce20_c_FraccionAran
 GENERATOR = REPO / "scripts" / "make_example_sheet.py"
 
 NAMES = ("01-phoenix-to-guadalajara", "02-guadalajara-to-phoenix", "03-goods-sheet-250")
-SHEET_COLUMNS = (
-    "line",
-    "part_number",
-    "description_en",
-    "description_es",
-    "hts",
-    "schedule_b",
-    "fraccion",
-    "nico",
-    "origin_country",
-    "quantity",
-    "unit",
-    "unit_price",
-    "currency",
-    "value",
-    "net_weight_kg",
-    "gross_weight_kg",
-    "usmca_claimed",
-    "origin_criterion",
-    "eccn",
-    "marks",
-    "brand",
-    "model",
-    "serial_numbers",
-    "packages",
-    "package_type",
-)
+SHEET_COLUMNS = tuple(column.key for column in COLUMNS)
 SHEET_LINES = 250
 EEI_THRESHOLD = Money.of("2500.00", "USD")
 # The loader fills a crossing given by its CBP code from cruce's port table; here the one

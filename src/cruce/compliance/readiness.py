@@ -76,10 +76,8 @@ def _route(shipment: Shipment) -> Iterator[Problem]:
 
 def _parties(shipment: Shipment) -> Iterator[Problem]:
     parties = shipment.parties
-    if parties.seller is None:
-        yield blocker("party.seller.missing", "parties.seller", _("the seller is missing"))
-    if parties.buyer is None:
-        yield blocker("party.buyer.missing", "parties.buyer", _("the buyer is missing"))
+    # A missing seller, buyer or goods is reported by each document that needs them, not here:
+    # a record without them is a draft, not a wrong record.
     roles: list[tuple[str, str, Party]] = [
         (role, f"parties.{role}", party)
         for role in (
@@ -205,8 +203,6 @@ def _bank_accounts(role: str, path: str, party: Party) -> Iterator[Problem]:
 
 
 def _goods(shipment: Shipment) -> Iterator[Problem]:
-    if not shipment.goods:
-        yield blocker("goods.empty", "goods", _("the shipment has no goods lines"))
     mexican = "MX" in {shipment.export_country, shipment.import_country}
     for index, line in enumerate(shipment.goods):
         yield from _line(index, line, shipment, mexican=mexican)

@@ -13,8 +13,8 @@ class TestCatalogs:
         assert problems() == []
 
     def test_a_known_message_renders_in_spanish(self):
-        message = _("the seller is missing")
-        assert message.render("en") == "the seller is missing"
+        message = _("the postal code is missing")
+        assert message.render("en") == "the postal code is missing"
         assert message.render("es") != message.render("en")
 
 
@@ -29,7 +29,7 @@ class TestMessage:
         assert gettext("not in any catalog", "es") == "not in any catalog"
 
     def test_both_gives_each_known_locale(self):
-        assert set(_("the buyer is missing").both()) == {"en", "es"}
+        assert set(_("the postal code is missing").both()) == {"en", "es"}
 
 
 class TestLocales:
