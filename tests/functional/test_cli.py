@@ -138,3 +138,30 @@ class TestOtherCommands:
         manifests = sorted(out.glob("*/manifest.json"))
         assert len(manifests) >= 3
         assert str(out.resolve()) in result.output.replace("\n", "")
+
+
+class TestInternalErrors:
+    def test_an_unexpected_error_is_reported_in_a_sentence_with_exit_70(
+        self, tmp_path, monkeypatch, capsys
+    ):
+        import cruce.cli  # noqa: PLC0415
+
+        def broken(_shipment):
+            raise RuntimeError("boom")
+
+        monkeypatch.setattr(cruce.cli, "check", broken)
+        monkeypatch.setattr(cruce.cli, "user_log_path", lambda _name: tmp_path / "logs")
+        monkeypatch.setattr("sys.argv", ["cruce", "check", str(_write(tmp_path, shipment_data()))])
+        with pytest.raises(SystemExit) as excinfo:
+            cruce.cli.main()
+        assert excinfo.value.code == 70
+        err = capsys.readouterr().err
+        assert "internal error" in err
+        assert "Traceback" not in err
+        assert "RuntimeError: boom" in (tmp_path / "logs" / "error.log").read_text(encoding="utf-8")
+
+    def test_the_global_lang_option_applies_to_the_command(self, runner, tmp_path):
+        result = runner.invoke(
+            app, ["--lang", "es", "check", str(_write(tmp_path, shipment_data()))]
+        )
+        assert "está lista" in result.output
