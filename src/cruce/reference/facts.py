@@ -1,0 +1,82 @@
+"""Dated facts: every rate, fee, threshold and tariff action is a row with a period and a source.
+
+A fact is in force from ``start`` to ``end`` inclusive (``end`` None: still in force). Its
+``source`` names the legal text it comes from (a Federal Register or DOF citation, a CBP
+decision, a USITC release), so every figure computed from it can say where it came from.
+Tests fail when a shipped row lacks either.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    from datetime import date
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a fact comes from: the citation a broker or an auditor can look up."""
+
+    citation: str
+    url: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.citation.strip():
+            raise ValueError("a fact needs the citation of its source")
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """From ``start`` to ``end``, both days included; ``end`` None means still in force."""
+
+    start: date
+    end: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"a period cannot end ({self.end}) before it starts ({self.start})")
+
+    def covers(self, on: date) -> bool:
+        """True when ``on`` falls in the period."""
+        return self.start <= on and (self.end is None or on <= self.end)
+
+
+class Dated(Protocol):
+    """A fact with its period and source."""
+
+    @property
+    def period(self) -> Period:
+        """When the fact is in force."""
+        ...
+
+    @property
+    def source(self) -> Source:
+        """Where it comes from."""
+        ...
+
+
+D = TypeVar("D", bound=Dated)
+
+
+class NotCoveredError(LookupError):
+    """No row of a table is in force on the date asked for."""
+
+    def __init__(self, table: str, on: date) -> None:
+        super().__init__(f"{table}: no row in force on {on.isoformat()}")
+        self.table = table
+        self.on = on
+
+
+def in_force(rows: tuple[D, ...] | list[D], on: date, table: str) -> D:
+    """The one row of ``rows`` in force on ``on``; NotCoveredError when there is none."""
+    for row in rows:
+        if row.period.covers(on):
+            return row
+    raise NotCoveredError(table, on)
+
+
+def all_in_force(rows: tuple[D, ...] | list[D], on: date) -> list[D]:
+    """Every row of ``rows`` in force on ``on`` (tariff actions can stack)."""
+    return [row for row in rows if row.period.covers(on)]
