@@ -182,6 +182,13 @@ class GoodsLine(BaseModel):
     serial_numbers: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
         default_factory=list, max_length=1000
     )
+    metal_content_value: Money | None = Field(
+        default=None,
+        description=(
+            "Value of the steel, aluminium or copper contained in all of the line's goods: "
+            "the base of US Section 232 duties on derivative products."
+        ),
+    )
     materials: list[Material] = Field(
         default_factory=list,
         max_length=500,

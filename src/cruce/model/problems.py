@@ -11,10 +11,11 @@ if TYPE_CHECKING:
 
 
 class Severity(StrEnum):
-    """A blocker stops the document; a warning is worth a look but does not."""
+    """A blocker stops the document; a warning is worth a look; info is a finding to know."""
 
     BLOCKER = "blocker"
     WARNING = "warning"
+    INFO = "info"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,11 @@ def blocker(code: str, path: str, message: Message) -> Problem:
 def warning(code: str, path: str, message: Message) -> Problem:
     """A problem worth a look that does not stop the document."""
     return Problem(code, path, Severity.WARNING, message)
+
+
+def info(code: str, path: str, message: Message) -> Problem:
+    """A finding the person should know (e.g. "formal entry required"), not a fault."""
+    return Problem(code, path, Severity.INFO, message)
 
 
 def has_blockers(problems: list[Problem]) -> bool:
