@@ -145,11 +145,12 @@ class TestInternalErrors:
         self, tmp_path, monkeypatch, capsys
     ):
         import cruce.cli  # noqa: PLC0415
+        import cruce.cli.documents  # noqa: PLC0415
 
         def broken(_shipment):
             raise RuntimeError("boom")
 
-        monkeypatch.setattr(cruce.cli, "check", broken)
+        monkeypatch.setattr(cruce.cli.documents, "check", broken)
         monkeypatch.setattr(cruce.cli, "user_log_path", lambda _name: tmp_path / "logs")
         monkeypatch.setattr("sys.argv", ["cruce", "check", str(_write(tmp_path, shipment_data()))])
         with pytest.raises(SystemExit) as excinfo:

@@ -1,132 +1,50 @@
-"""The ``cruce`` command: thin, like the API will be. Parse, call the core, print, exit.
-
-Exit codes: 0 ready / done; 1 blockers (the record is usable but a document is not
-ready); 2 the input is unusable (or the command line is wrong); 70 an internal error.
-"""
+"""Commands on one shipment's documents: check, pack, schema, template, demo."""
 
 from __future__ import annotations
 
 import json
 import sys
-import traceback
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.resources import as_file, files
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from platformdirs import user_log_path
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
-from cruce import __version__
 from cruce.artifacts.checklist import Checklist, NotReadyError, check, pack
 from cruce.artifacts.shipment_record import shipment_schema
-from cruce.i18n import Locale, _, locale_from_environment, parse_locale
-from cruce.ingest.errors import InputError
-from cruce.ingest.loader import load_shipment
+from cruce.cli.common import (
+    EXIT_BLOCKERS,
+    EXIT_READY,
+    EXIT_UNUSABLE,
+    LangOption,
+    ShipmentArgument,
+    app,
+    err_console,
+    load,
+    resolve_locale,
+    say,
+    stdout,
+)
+from cruce.i18n import _
 from cruce.ingest.template import goods_template_csv, goods_template_xlsx
 from cruce.model.problems import Severity
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from cruce.artifacts.checklist import Pack
-    from cruce.i18n import Message
+    from cruce.i18n import Locale, Message
     from cruce.model import Shipment
 
-EXIT_READY = 0
-EXIT_BLOCKERS = 1
-EXIT_UNUSABLE = 2
-EXIT_INTERNAL = 70
-
-app = typer.Typer(
-    name="cruce",
-    help="Prepare, check and pack the paperwork of a US-Mexico shipment from one record.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
-
-
-@dataclass(slots=True)
-class _State:
-    locale: Locale
-
-
-LangOption = Annotated[
-    str | None,
-    typer.Option("--lang", metavar="en|es", help="Language of the output (default: from LANG)."),
-]
-ShipmentArgument = Annotated[
-    Path, typer.Argument(metavar="SHIPMENT", help="Shipment file (.yaml, .yml or .json).")
-]
-
-
-def _console() -> Console:
-    return Console(highlight=False, soft_wrap=True)
-
-
-def _err_console() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-def _resolve_locale(ctx: typer.Context, lang: str | None) -> Locale:
-    if lang is None:
-        state = ctx.find_object(_State)
-        return state.locale if state is not None else locale_from_environment()
-    try:
-        return parse_locale(lang)
-    except ValueError:
-        message = _("unknown language '{value}': use en or es", value=lang)
-        _err_console().print(f"{message.render('en')} / {message.render('es')}")
-        raise typer.Exit(EXIT_UNUSABLE) from None
-
-
-def _say(console: Console, message: Message, locale: Locale, style: str = "") -> None:
-    text = escape(message.render(locale))
-    console.print(f"[{style}]{text}[/]" if style else text)
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"cruce {__version__}")
-        raise typer.Exit
-
-
-@app.callback()
-def _main(
-    ctx: typer.Context,
-    lang: LangOption = None,
-    version: Annotated[
-        bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
-    ] = False,
-) -> None:
-    del version
-    ctx.obj = _State(locale_from_environment())
-    ctx.obj.locale = _resolve_locale(ctx, lang)
-
-
-def _load(path: Path, locale: Locale, *, as_json: bool) -> Shipment:
-    try:
-        return load_shipment(path)
-    except InputError as error:
-        if as_json:
-            _console().print_json(
-                json.dumps(
-                    {"usable": False, "errors": [i.as_dict() for i in error.issues]},
-                    ensure_ascii=False,
-                )
-            )
-        else:
-            console = _err_console()
-            _say(console, _("{file} cannot be read as a shipment:", file=path), locale, "bold red")
-            for item in error.issues:
-                console.print(f"  • {escape(item.render(locale))}")
-        raise typer.Exit(EXIT_UNUSABLE) from None
+_SEVERITY = {
+    Severity.BLOCKER: (_("blocker"), "red"),
+    Severity.WARNING: (_("warning"), "yellow"),
+    Severity.INFO: (_("note"), "cyan"),
+}
 
 
 def _status_text(ready: bool, required: bool, blockers: int, warnings: int) -> Message:
@@ -144,7 +62,7 @@ def _status_text(ready: bool, required: bool, blockers: int, warnings: int) -> M
 
 
 def _print_checklist(checklist: Checklist, locale: Locale) -> None:
-    console = _console()
+    console = stdout()
     shipment = checklist.shipment
     headline = (
         _(
@@ -159,7 +77,7 @@ def _print_checklist(checklist: Checklist, locale: Locale) -> None:
             direction=shipment.direction,
         )
     )
-    _say(console, headline, locale, "bold green" if checklist.ready else "bold red")
+    say(console, headline, locale, "bold green" if checklist.ready else "bold red")
     table = Table(show_lines=False)
     for heading in (_("Document"), _("Status"), _("Why it is needed")):
         table.add_column(heading.render(locale), overflow="fold")
@@ -184,8 +102,7 @@ def _print_checklist(checklist: Checklist, locale: Locale) -> None:
     for heading in (_("Severity"), _("Document"), _("Field"), _("Problem")):
         listing.add_column(heading.render(locale), overflow="fold")
     for status, problem in problems:
-        severity = _("blocker") if problem.severity is Severity.BLOCKER else _("warning")
-        style = "red" if problem.severity is Severity.BLOCKER else "yellow"
+        severity, style = _SEVERITY[problem.severity]
         listing.add_row(
             f"[{style}]{escape(severity.render(locale))}[/]",
             status.artifact.title.render(locale),
@@ -203,13 +120,11 @@ def check_command(
     lang: LangOption = None,
 ) -> None:
     """List what each document still needs. Exit 0 ready, 1 blockers, 2 unusable input."""
-    locale = _resolve_locale(ctx, lang)
-    record = _load(shipment, locale, as_json=as_json)
+    locale = resolve_locale(ctx, lang)
+    record = load(shipment, locale, as_json=as_json)
     checklist = check(record)
     if as_json:
-        _console().print_json(
-            json.dumps({"usable": True, **checklist.as_dict()}, ensure_ascii=False)
-        )
+        stdout().print_json(json.dumps({"usable": True, **checklist.as_dict()}, ensure_ascii=False))
     else:
         _print_checklist(checklist, locale)
     raise typer.Exit(EXIT_READY if checklist.ready else EXIT_BLOCKERS)
@@ -269,7 +184,7 @@ def _print_pack(result: Pack, manifest: Path, locale: Locale, console: Console) 
             f"[{'green' if ok else 'red'}]{verdict.render(locale)}[/]",
         )
     console.print(table)
-    _say(console, _("Manifest: {path}", path=manifest), locale)
+    say(console, _("Manifest: {path}", path=manifest), locale)
 
 
 @app.command("pack")
@@ -285,9 +200,9 @@ def pack_command(
     lang: LangOption = None,
 ) -> None:
     """Render and validate every required document, and write them with a manifest."""
-    locale = _resolve_locale(ctx, lang)
-    record = _load(shipment, locale, as_json=False)
-    console = _console()
+    locale = resolve_locale(ctx, lang)
+    record = load(shipment, locale, as_json=False)
+    console = stdout()
     result = _pack_one(record, locale, console)
     if result is None:
         raise typer.Exit(EXIT_BLOCKERS)
@@ -299,7 +214,7 @@ def pack_command(
 @app.command("schema")
 def schema_command(ctx: typer.Context, lang: LangOption = None) -> None:
     """Print the JSON Schema of the shipment record."""
-    _resolve_locale(ctx, lang)
+    resolve_locale(ctx, lang)
     sys.stdout.write(json.dumps(shipment_schema(), indent=2, ensure_ascii=False) + "\n")
 
 
@@ -312,13 +227,13 @@ def template_command(
     lang: LangOption = None,
 ) -> None:
     """Write the goods sheet template (Excel or CSV, by the file's extension)."""
-    locale = _resolve_locale(ctx, lang)
+    locale = resolve_locale(ctx, lang)
     suffix = output.suffix.lower()
     if suffix not in {".xlsx", ".csv"}:
-        _say(_err_console(), _("the template is an .xlsx or .csv file"), locale, "red")
+        say(err_console(), _("the template is an .xlsx or .csv file"), locale, "red")
         raise typer.Exit(EXIT_UNUSABLE)
     output.write_bytes(goods_template_xlsx() if suffix == ".xlsx" else goods_template_csv())
-    _say(_console(), _("Template written to {path}", path=output), locale)
+    say(stdout(), _("Template written to {path}", path=output), locale)
 
 
 def _examples() -> list[tuple[str, Any]]:
@@ -342,13 +257,13 @@ def demo_command(
     lang: LangOption = None,
 ) -> None:
     """Pack the bundled examples and say where the files are."""
-    locale = _resolve_locale(ctx, lang)
-    console = _console()
+    locale = resolve_locale(ctx, lang)
+    console = stdout()
     failed = False
     for name, entry in _examples():
         with as_file(entry) as folder:
-            record = _load(Path(folder) / "shipment.yaml", locale, as_json=False)
-            _say(
+            record = load(Path(folder) / "shipment.yaml", locale, as_json=False)
+            say(
                 console,
                 _(
                     "Example {name}: {reference} ({direction}), {lines} goods lines",
@@ -367,26 +282,5 @@ def demo_command(
             manifest = _write_pack(result, output / name)
             _print_pack(result, manifest, locale, console)
             failed = failed or not result.valid
-    _say(console, _("The documents are in {path}", path=output.resolve()), locale, "bold green")
+    say(console, _("The documents are in {path}", path=output.resolve()), locale, "bold green")
     raise typer.Exit(EXIT_BLOCKERS if failed else EXIT_READY)
-
-
-def main() -> None:
-    """Entry point: run the app; no traceback reaches the user."""
-    try:
-        app()
-    except KeyboardInterrupt:
-        raise SystemExit(130) from None
-    except Exception:  # noqa: BLE001 - the last line of defence: report, never dump
-        log = user_log_path("cruce") / "error.log"
-        try:
-            log.parent.mkdir(parents=True, exist_ok=True)
-            log.write_text(traceback.format_exc(), encoding="utf-8")
-        except OSError:
-            log = Path("(not written)")
-        message = _(
-            "cruce hit an internal error; details were written to {path}. Please report it.",
-            path=log,
-        )
-        _err_console().print(f"{message.render('en')}\n{message.render('es')}")
-        raise SystemExit(EXIT_INTERNAL) from None

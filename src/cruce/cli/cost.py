@@ -1,0 +1,186 @@
+"""``cruce cost``: duties, taxes and fees at the destination's border, with and without USMCA."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from cruce.cli.common import (
+    EXIT_BLOCKERS,
+    EXIT_READY,
+    EXIT_UNUSABLE,
+    LangOption,
+    ShipmentArgument,
+    app,
+    err_console,
+    load,
+    resolve_locale,
+    say,
+    stdout,
+)
+from cruce.compliance.duties import References, UnsupportedDestinationError, landed_cost
+from cruce.i18n import _
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from cruce.compliance.duties import Component, LandedCost
+    from cruce.i18n import Locale
+    from cruce.model import Shipment
+
+USMCA_CHOICES = {"as-claimed": None, "yes": True, "no": False}
+
+
+def crossing_date(shipment: Shipment) -> date:
+    """The planned crossing's date (in its own time zone), else the invoice date, else today."""
+    planned = shipment.transport.planned_crossing
+    if planned is not None:
+        return planned.date()
+    return shipment.terms.invoice_date or date.today()  # noqa: DTZ011 - a calendar day is meant
+
+
+def _amount(component: Component | None, locale: Locale) -> str:
+    if component is None:
+        return "—"
+    if component.amount is None:
+        return _("not determined").render(locale)
+    return f"{component.amount.amount:,.2f} {component.amount.currency}"
+
+
+def _by_label(quote: LandedCost, locale: Locale) -> dict[str, list[Component]]:
+    """Components grouped by what they are called (one action may have several rows)."""
+    found: dict[str, list[Component]] = {}
+    for component in quote.components():
+        found.setdefault(component.label.render(locale), []).append(component)
+    return found
+
+
+def _total(components: list[Component] | None, locale: Locale) -> str:
+    if not components:
+        return "—"
+    if any(c.amount is None for c in components):
+        return _("not determined").render(locale)
+    amounts = [c.amount for c in components if c.amount is not None]
+    total = sum(amounts[1:], amounts[0])
+    return f"{total.amount:,.2f} {total.currency}"
+
+
+def _print(quotes: dict[str, LandedCost], locale: Locale, console: Console) -> None:
+    claimed = quotes["as-claimed"]
+    say(
+        console,
+        _(
+            "Landed cost of {reference} into {country} on {day}",
+            reference=claimed.reference,
+            country=claimed.destination,
+            day=claimed.on.isoformat(),
+        ),
+        locale,
+        "bold",
+    )
+    if claimed.tariff_edition:
+        say(console, _("Tariff: {edition}", edition=claimed.tariff_edition), locale)
+    if claimed.fx is not None:
+        rate = claimed.fx
+        say(
+            console,
+            _(
+                "Exchange rate: 1 {base} = {rate} {quote} ({source}, {day})",
+                base=rate.base,
+                rate=rate.rate,
+                quote=rate.quote,
+                source=rate.source,
+                day=rate.as_of.isoformat(),
+            ),
+            locale,
+        )
+    table = Table()
+    for heading in (
+        _("Component"),
+        _("As claimed"),
+        _("Without USMCA"),
+        _("With USMCA"),
+        _("Legal source"),
+    ):
+        table.add_column(heading.render(locale), overflow="fold")
+    columns = {name: _by_label(quote, locale) for name, quote in quotes.items()}
+    labels = list(dict.fromkeys(label for column in columns.values() for label in column))
+    for key in labels:
+        components = [c for column in columns.values() for c in column.get(key, [])]
+        sources = sorted({c.source.citation for c in components if c.source is not None})
+        table.add_row(
+            key,
+            _total(columns["as-claimed"].get(key), locale),
+            _total(columns["no"].get(key), locale),
+            _total(columns["yes"].get(key), locale),
+            escape("; ".join(sources)),
+        )
+    totals = [quote.total() for quote in (quotes["as-claimed"], quotes["no"], quotes["yes"])]
+    table.add_row(
+        f"[bold]{_('Total').render(locale)}[/]",
+        *(
+            f"[bold]{t.amount:,.2f} {t.currency}[/]"
+            if t is not None
+            else _("not determined").render(locale)
+            for t in totals
+        ),
+        "",
+    )
+    console.print(table)
+    for problem in claimed.problems:
+        where = escape(problem.path) or "—"
+        severity = escape(f"[{problem.severity.value}]")
+        console.print(f"  • {severity} {where}: {escape(problem.render(locale))}")
+
+
+@app.command("cost")
+def cost_command(
+    ctx: typer.Context,
+    shipment: ShipmentArgument,
+    on: Annotated[
+        str | None,
+        typer.Option(
+            "--on", metavar="YYYY-MM-DD", help="Date of the crossing (default: the planned one)."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the quotes as JSON.")] = False,
+    lang: LangOption = None,
+) -> None:
+    """Duties, taxes and fees at the destination, as claimed, without and with USMCA.
+
+    Exit 0 when every figure is determined, 1 when some are not, 2 for unusable input.
+    """
+    locale = resolve_locale(ctx, lang)
+    record = load(shipment, locale, as_json=as_json)
+    try:
+        day = date.fromisoformat(on) if on else crossing_date(record)
+    except ValueError:
+        say(
+            err_console(),
+            _("--on must be a date written YYYY-MM-DD, not '{value}'", value=on),
+            locale,
+            "red",
+        )
+        raise typer.Exit(EXIT_UNUSABLE) from None
+    try:
+        tables = References.default()
+        quotes = {
+            name: landed_cost(record, day, usmca=choice, references=tables)
+            for name, choice in USMCA_CHOICES.items()
+        }
+    except UnsupportedDestinationError:
+        say(
+            err_console(), _("cruce quotes imports into the US and into Mexico only"), locale, "red"
+        )
+        raise typer.Exit(EXIT_UNUSABLE) from None
+    if as_json:
+        document = {name: quote.as_dict() for name, quote in quotes.items()}
+        stdout().print_json(json.dumps(document, ensure_ascii=False))
+    else:
+        _print(quotes, locale, stdout())
+    raise typer.Exit(EXIT_READY if quotes["as-claimed"].complete else EXIT_BLOCKERS)

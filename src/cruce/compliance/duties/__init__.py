@@ -1,0 +1,76 @@
+"""Landed cost in both directions: duties, tariff actions, taxes and fees on a date.
+
+``landed_cost(shipment, on=date)`` quotes the destination country's charges for a crossing
+on that date, line by line, each component with its rate, base, amount, legal source and
+the code to report. ``usmca`` chooses the claim: None as the record claims it per line,
+True every line whose origin is in the USMCA territory, False none, so the saving of a
+claim is visible (:func:`with_and_without_usmca`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from cruce.compliance.duties import mx, us
+from cruce.compliance.duties.result import Component, LandedCost, LineCost
+from cruce.reference import fx, hts, mx_tariff
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from cruce.model import Shipment
+
+__all__ = [
+    "Component",
+    "LandedCost",
+    "LineCost",
+    "References",
+    "landed_cost",
+    "with_and_without_usmca",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class References:
+    """The tables a quote reads: bundled facts plus what the user imported. Built once, reused."""
+
+    hts: hts.HtsStore
+    ligie: mx_tariff.LigieTable
+    fx: fx.FxTable
+
+    @classmethod
+    def default(cls) -> References:
+        """The bundled tables and the user's imports from cruce's data folder."""
+        return cls(hts.default_store(), mx_tariff.default_table(), fx.default_table())
+
+
+class UnsupportedDestinationError(ValueError):
+    """cruce quotes imports into the US and into Mexico only."""
+
+
+def landed_cost(
+    shipment: Shipment,
+    on: date,
+    *,
+    usmca: bool | None = None,
+    references: References | None = None,
+) -> LandedCost:
+    """The destination's duties, taxes and fees for ``shipment`` crossing on ``on``."""
+    tables = references or References.default()
+    if shipment.import_country == "US":
+        return us.quote(shipment, on, usmca=usmca, store=tables.hts)
+    if shipment.import_country == "MX":
+        return mx.quote(shipment, on, usmca=usmca, ligie=tables.ligie, rates=tables.fx)
+    raise UnsupportedDestinationError(shipment.import_country)
+
+
+def with_and_without_usmca(
+    shipment: Shipment, on: date, *, references: References | None = None
+) -> tuple[LandedCost, LandedCost]:
+    """The quote without any USMCA claim, and with every eligible line claimed."""
+    tables = references or References.default()
+    return (
+        landed_cost(shipment, on, usmca=False, references=tables),
+        landed_cost(shipment, on, usmca=True, references=tables),
+    )
