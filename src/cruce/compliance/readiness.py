@@ -7,11 +7,14 @@ Each document adds its own (what *it* needs) in its artifact module.
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import phonenumbers
 
+from cruce.compliance.duties.us import formal_entry
+from cruce.compliance.valuation import us_values
 from cruce.i18n import _
 from cruce.model.identifiers import (
     check_aba,
@@ -23,7 +26,8 @@ from cruce.model.identifiers import (
 )
 from cruce.model.party import TaxScheme
 from cruce.model.problems import Problem, blocker, warning
-from cruce.reference import fracciones, units
+from cruce.reference import fracciones, units, us_fees
+from cruce.reference.facts import NotCoveredError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -42,14 +46,33 @@ _CHECKERS: dict[TaxScheme, tuple[str, Callable[[str], Failure | None]]] = {
 
 
 def record_problems(shipment: Shipment) -> list[Problem]:
-    """Every problem of the record, in the order of its fields."""
+    """Every problem of the record, in the order of its fields, then what the entry needs."""
     return [
         *_route(shipment),
         *_parties(shipment),
         *_goods(shipment),
         *_totals(shipment),
         *_transport(shipment),
+        *_entry(shipment),
     ]
+
+
+def _entry(shipment: Shipment) -> Iterator[Problem]:
+    """Findings about the import entry the record implies (e.g. a formal US entry)."""
+    if shipment.import_country != "US" or not shipment.goods:
+        return
+    planned = shipment.transport.planned_crossing
+    on = planned.date() if planned else (shipment.terms.invoice_date or date.today())  # noqa: DTZ011 - a calendar day
+    values = [v.value for v in us_values(shipment)]
+    if any(v.currency != "USD" for v in values):
+        return  # valued in USD only with a rate: the cost quote says so
+    try:
+        limit = us_fees.threshold("informal_entry_limit", on)
+    except NotCoveredError:
+        return
+    total = sum((v.amount for v in values), Decimal(0))
+    if total > limit.amount:
+        yield formal_entry(total, limit)
 
 
 def _route(shipment: Shipment) -> Iterator[Problem]:

@@ -19,11 +19,12 @@ does not yet split the leg beyond the border, which neither value should include
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from cruce.i18n import Message, _
 from cruce.model import ChargeKind, Money
+from cruce.model.money import minor_units
 
 if TYPE_CHECKING:
     from cruce.model import Charge, Shipment
@@ -57,7 +58,9 @@ class LineValue:
 def _share(total: Money, weight: Decimal, whole: Decimal) -> Money:
     if whole == 0:
         return Money.zero(total.currency)
-    return (total * (weight / whole)).rounded()
+    exponent = Decimal(1).scaleb(-minor_units(total.currency))
+    amount = (total.amount * weight / whole).quantize(exponent, rounding=ROUND_HALF_UP)
+    return Money.trusted(amount, total.currency)
 
 
 def _prices(shipment: Shipment) -> list[Money]:
@@ -122,10 +125,13 @@ def _values(shipment: Shipment, *, side: str) -> list[LineValue]:
     result = []
     for index, (price, parts) in enumerate(zip(prices, spread, strict=True)):
         adjustments = tuple(
-            Adjustment(charge.kind, share * reasons[id(charge)][0], reasons[id(charge)][1])
+            Adjustment(
+                charge.kind, share if reasons[id(charge)][0] > 0 else -share, reasons[id(charge)][1]
+            )
             for charge, share in parts
         )
-        value = price + sum((a.amount for a in adjustments), Money.zero(price.currency))
+        total = price.amount + sum((a.amount.amount for a in adjustments), Decimal(0))
+        value = Money.trusted(total, price.currency) if adjustments else price
         result.append(LineValue(index, price, value, adjustments, citation))
     return result
 

@@ -6,6 +6,7 @@ Each list stores the official code; the label is a translatable message (STYLE.m
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import lru_cache
 from typing import Annotated
 
 import pycountry
@@ -15,6 +16,7 @@ from cruce.i18n import N_
 from cruce.model.errors import invalid
 
 
+@lru_cache(maxsize=1024)
 def check_country(code: str) -> str:
     """Return ``code`` upper-cased when it is an ISO 3166-1 alpha-2 country; raise otherwise."""
     normalised = code.strip().upper()
@@ -27,6 +29,7 @@ def check_country(code: str) -> str:
     return normalised
 
 
+@lru_cache(maxsize=4096)
 def check_subdivision(code: str) -> str:
     """Return ``code`` upper-cased when it is an ISO 3166-2 subdivision (``MX-JAL``, ``US-AZ``)."""
     normalised = code.strip().upper()

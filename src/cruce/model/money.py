@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import pycountry
@@ -48,6 +49,7 @@ class CurrencyMismatchError(ValueError):
         self.right = right
 
 
+@lru_cache(maxsize=512)
 def check_currency(code: str) -> str:
     """Return ``code`` upper-cased when it is an ISO 4217 currency; raise otherwise."""
     normalised = code.strip().upper()
@@ -72,6 +74,10 @@ CurrencyCode = Annotated[
 def minor_units(currency: str) -> int:
     """Digits after the decimal point of ``currency`` (2 for USD and MXN, 0 for JPY)."""
     return int(get_currency_precision(currency))
+
+
+_new = object.__new__
+_set = object.__setattr__
 
 
 class Money(BaseModel):
@@ -132,13 +138,25 @@ class Money(BaseModel):
     @classmethod
     def zero(cls, currency: str) -> Money:
         """Nothing, in ``currency``."""
-        return cls(amount=Decimal(0), currency=currency)
+        return cls.trusted(Decimal(0), check_currency(currency))
 
     @classmethod
-    def _result(cls, amount: Decimal, currency: str) -> Money:
-        # Results of arithmetic on valid amounts are valid; the input limits (digits, decimal
-        # places) guard what comes from outside, not a product's extra decimal places.
-        return cls.model_construct(amount=amount, currency=currency)
+    def trusted(cls, amount: Decimal, currency: str) -> Money:
+        """An amount computed from validated ones, built without validating it again.
+
+        Results of arithmetic on valid amounts are valid; the input limits (digits, decimal
+        places) guard what comes from outside, not a product's extra decimal places. This
+        is pydantic's ``model_construct`` without its defaults machinery (Money has no
+        defaults), because quotes build tens of thousands of amounts.
+        """
+        money = _new(cls)
+        _set(money, "__dict__", {"amount": amount, "currency": currency})
+        _set(money, "__pydantic_fields_set__", {"amount", "currency"})
+        _set(money, "__pydantic_extra__", None)
+        _set(money, "__pydantic_private__", None)
+        return money
+
+    _result = trusted
 
     def _same(self, other: Money) -> None:
         if self.currency != other.currency:

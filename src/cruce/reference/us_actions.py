@@ -367,6 +367,15 @@ def applicable(
     country = origin.strip().upper()
     if not _COUNTRY.fullmatch(country):
         raise ValueError(f"not an ISO 3166 alpha-2 country code: {origin!r}")
+    return list(_applicable(code, country, on, usmca_claimed=usmca_claimed))
+
+
+@lru_cache(maxsize=16_384)
+def _applicable(
+    code: str, country: str, on: date, *, usmca_claimed: bool
+) -> tuple[TariffAction, ...]:
+    # A quote asks the same few (code, origin, date) many times: the table is immutable, so
+    # the answer is cached.
     matched = [
         action
         for action in _in_force_on(on)
@@ -375,4 +384,4 @@ def applicable(
     applying = {
         action.key for action in matched if not (usmca_claimed and usmca_exempt(action, on))
     }
-    return [action for action in matched if applying.isdisjoint(action.not_with)]
+    return tuple(action for action in matched if applying.isdisjoint(action.not_with))

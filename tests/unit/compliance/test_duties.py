@@ -202,13 +202,13 @@ class TestMerchandiseProcessingFee:
             _northbound(_board("2000.00")), date(2026, 3, 1), usmca=False, references=bundled
         )
         assert _amounts(quote)["mpf"] == Decimal("2.69")
-        assert "cost.us.formal_entry" not in {p.code for p in quote.problems}
+        assert "entry.us.formal" not in {p.code for p in quote.problems}
 
     def test_an_entry_over_2500_usd_is_reported_as_formal(self, bundled):
         quote = landed_cost(
             _northbound(_board()), date(2026, 3, 1), usmca=False, references=bundled
         )
-        assert "cost.us.formal_entry" in {p.code for p in quote.problems}
+        assert "entry.us.formal" in {p.code for p in quote.problems}
 
 
 class TestSection232:

@@ -138,3 +138,20 @@ class TestRecordProblems:
             both = problem.message.both()
             assert both["en"]
             assert both["es"]
+
+
+class TestEntryFindings:
+    def test_a_us_import_over_2500_usd_is_noted_as_a_formal_entry(self):
+        from common.factories import buyer as mx_party  # noqa: PLC0415
+        from common.factories import seller as us_party  # noqa: PLC0415
+
+        record = shipment(
+            export_country="MX",
+            import_country="US",
+            parties={"seller": mx_party(), "buyer": us_party()},
+        )
+        found = {p.code: p.severity for p in record_problems(record)}
+        assert found == {"entry.us.formal": Severity.INFO}
+
+    def test_an_import_into_mexico_has_no_us_entry_finding(self):
+        assert "entry.us.formal" not in {p.code for p in record_problems(shipment())}

@@ -29,10 +29,14 @@ if TYPE_CHECKING:
 MXN = "MXN"
 CENT = Decimal("0.01")
 TMEC_ORIGINS = frozenset({"US", "CA", "MX"})
+IGI_LABEL = _("IGI (general import tax)")
+IVA_LABEL = _("IVA")
+IVA_BASE_NOTE = _("base: valor en aduana + IGI + DTA (LIVA art. 27)")
+TMEC_NOTE = _("T-MEC preference claimed (identifier TL)")
 
 
 def _mxn(amount: Decimal) -> Money:
-    return Money(amount=amount.quantize(CENT, rounding=ROUND_HALF_UP), currency=MXN)
+    return Money.trusted(amount.quantize(CENT, rounding=ROUND_HALF_UP), MXN)
 
 
 def _claimed(line: GoodsLine, usmca: bool | None) -> bool:
@@ -86,7 +90,7 @@ def _igi(
     ligie: mx_tariff.LigieTable,
     problems: list[Problem],
 ) -> Component:
-    label = _("IGI (general import tax)")
+    label = IGI_LABEL
     code = mx_fees.contribution_code("IGI")
     if line.fraccion is None:
         problems.append(
@@ -124,7 +128,7 @@ def _igi(
             )
         )
         return Component("igi", label, "", value, None, code, row.source)
-    note = _("T-MEC preference claimed (identifier TL)") if claimed else None
+    note = TMEC_NOTE if claimed else None
     amount = None if value is None else _mxn(value.amount * rate)
     return Component("igi", label, percent(rate), value, amount, code, row.source, note)
 
@@ -254,7 +258,7 @@ def quote(
         if any(part is None for part in parts):
             iva_component = Component(
                 "iva",
-                _("IVA"),
+                IVA_LABEL,
                 percent(iva.rate),
                 None,
                 None,
@@ -265,13 +269,13 @@ def quote(
             base = _mxn(sum((p.amount for p in parts if p is not None), Decimal(0)))
             iva_component = Component(
                 "iva",
-                _("IVA"),
+                IVA_LABEL,
                 percent(iva.rate),
                 base,
                 _mxn(base.amount * iva.rate),
                 mx_fees.contribution_code("IVA"),
                 iva.source,
-                _("base: valor en aduana + IGI + DTA (LIVA art. 27)"),
+                IVA_BASE_NOTE,
             )
         lines.append(LineCost(i, pesos[i], (igis[i], iva_component)))
     entry = [*dta_entry, *_prevalidacion(on, iva.rate, problems)]

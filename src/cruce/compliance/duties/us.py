@@ -31,10 +31,13 @@ if TYPE_CHECKING:
 USD = "USD"
 CENT = Decimal("0.01")
 USMCA_ORIGINS = frozenset({"US", "MX", "CA"})
+DUTY_LABEL = _("Duty (HTSUS)")
+S_NOTE = _("USMCA preference claimed (special program indicator S)")
+EXEMPT_NOTE = _("exempt: USMCA claimed")
 
 
 def _usd(amount: Decimal) -> Money:
-    return Money(amount=amount.quantize(CENT, rounding=ROUND_HALF_UP), currency=USD)
+    return Money.trusted(amount.quantize(CENT, rounding=ROUND_HALF_UP), USD)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +78,7 @@ def _duty(
     item: _Line, hts: HtsLine | None, revision: HtsRevision, problems: list[Problem]
 ) -> Component:
     path = f"goods[{item.index}].hts"
-    label = _("Duty (HTSUS)")
+    label = DUTY_LABEL
     source = Source(revision.name, revision.source.url)
     if hts is None or item.value is None:
         return Component("duty", label, "", item.value, None, None, source)
@@ -88,7 +91,7 @@ def _duty(
             _usd(Decimal(0)),
             f"S {hts.code}",
             source,
-            _("USMCA preference claimed (special program indicator S)"),
+            S_NOTE,
         )
     rate = hts.general
     if rate is None:
@@ -146,7 +149,7 @@ def _actions(item: _Line, shipment: Shipment, on: date, problems: list[Problem])
                     _usd(Decimal(0)),
                     exemption.heading,
                     exemption.source,
-                    _("exempt: USMCA claimed"),
+                    EXEMPT_NOTE,
                 )
             )
             continue
@@ -190,6 +193,21 @@ def _actions(item: _Line, shipment: Shipment, on: date, problems: list[Problem])
     return found
 
 
+def formal_entry(total: Decimal, limit: us_fees.Threshold) -> Problem:
+    """The finding that an entry of goods worth ``total`` USD must be a formal one."""
+    return info(
+        "entry.us.formal",
+        "goods",
+        _(
+            "formal entry required: the goods are worth {total} USD, over the {limit} USD "
+            "limit for informal entries ({citation})",
+            total=_usd(total).amount,
+            limit=limit.amount,
+            citation=limit.source.citation,
+        ),
+    )
+
+
 def _mpf_components(items: list[_Line], on: date, problems: list[Problem]) -> list[Component]:
     values = [i.value for i in items]
     if any(v is None for v in values):
@@ -202,19 +220,7 @@ def _mpf_components(items: list[_Line], on: date, problems: list[Problem]) -> li
         rate = f"{mpf.rate * 100:g}% (min {mpf.minimum}, max {mpf.maximum})"
         amount = us_fees.mpf_amount(base, on) if base > 0 else Decimal(0)
         note = _("USMCA-originating goods are left out of the fee's base") if base < total else None
-        problems.append(
-            info(
-                "cost.us.formal_entry",
-                "goods",
-                _(
-                    "formal entry required: the goods are worth {total} USD, over the {limit} USD "
-                    "limit for informal entries ({citation})",
-                    total=_usd(total).amount,
-                    limit=limit.amount,
-                    citation=limit.source.citation,
-                ),
-            )
-        )
+        problems.append(formal_entry(total, limit))
         return [
             Component(
                 "mpf",
@@ -307,9 +313,7 @@ def quote(shipment: Shipment, on: date, *, usmca: bool | None, store: HtsStore) 
             components.append(_duty(item, hts, revision, problems))
         else:
             # no tariff in force: the duty is unknown, not zero
-            components.append(
-                Component("duty", _("Duty (HTSUS)"), "", item.value, None, None, None)
-            )
+            components.append(Component("duty", DUTY_LABEL, "", item.value, None, None, None))
         if item.line.origin_country is None:
             problems.append(
                 blocker(
