@@ -56,7 +56,11 @@ def import_hts(ctx: typer.Context, file: FileArgument, lang: LangOption = None) 
     except hts.HtsImportError as error:
         say(
             err_console(),
-            _("{file} is not an HTS release cruce can read: {reason}", file=file, reason=error.message.render(locale)),
+            _(
+                "{file} is not an HTS release cruce can read: {reason}",
+                file=file,
+                reason=error.message.render(locale),
+            ),
             locale,
             "red",
         )
