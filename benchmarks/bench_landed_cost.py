@@ -78,9 +78,8 @@ def main() -> None:
     }
     baseline = results["json.loads of the record (baseline)"][0]
     determined = sum(1 for c in quote.components() if c.determined)
-    print(
-        f"# landed_cost, {lines} goods lines, on {DAY}; US quote: {determined} of {len(quote.components())} components determined"
-    )
+    counted = f"{determined} of {len(quote.components())} components determined"
+    print(f"# landed_cost, {lines} goods lines, on {DAY}; US quote: {counted}")
     print(f"best of {args.repeats} runs of {args.number}, one process, one core\n")
     print("| step | best ms | median ms | lines/s | × baseline time |")
     print("|---|---:|---:|---:|---:|")

@@ -121,8 +121,9 @@ def _print(quotes: dict[str, LandedCost], locale: Locale, console: Console) -> N
             escape("; ".join(sources)),
         )
     totals = [quote.total() for quote in (quotes["as-claimed"], quotes["no"], quotes["yes"])]
+    total_label = _("Total").render(locale)
     table.add_row(
-        f"[bold]{_('Total').render(locale)}[/]",
+        f"[bold]{total_label}[/]",
         *(
             f"[bold]{t.amount:,.2f} {t.currency}[/]"
             if t is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -48,11 +49,30 @@ def _read(path: Path, locale: Locale) -> bytes:
 
 
 @reference_app.command("import-hts")
-def import_hts(ctx: typer.Context, file: FileArgument, lang: LangOption = None) -> None:
+def import_hts(  # noqa: PLR0917 - Typer passes every option positionally
+    ctx: typer.Context,
+    file: FileArgument,
+    year: Annotated[
+        int | None, typer.Option(help="The release's year, when its file name does not say.")
+    ] = None,
+    revision_number: Annotated[
+        int | None,
+        typer.Option("--revision", help="The revision number (0 for the basic edition)."),
+    ] = None,
+    effective: Annotated[
+        str | None, typer.Option(metavar="YYYY-MM-DD", help="The date the revision took effect.")
+    ] = None,
+    lang: LangOption = None,
+) -> None:
     """Import an official USITC HTS JSON release (hts_2026_revision_10_json.json)."""
     locale = resolve_locale(ctx, lang)
     try:
-        revision = hts.import_hts_file(file)
+        day = date.fromisoformat(effective) if effective else None
+    except ValueError:
+        say(err_console(), _("--effective must be a date written YYYY-MM-DD"), locale, "red")
+        raise typer.Exit(EXIT_UNUSABLE) from None
+    try:
+        revision = hts.import_hts_file(file, year=year, revision=revision_number, effective=day)
     except hts.HtsImportError as error:
         say(
             err_console(),

@@ -65,8 +65,9 @@ def _to_usd(shipment: Shipment, amount: Money, problems: list[Problem]) -> Money
             "cost.us.fx_missing",
             "terms.exchange_rate",
             _(
-                "the US customs value is in US dollars: give the invoice's rate from {currency} "
-                "to USD (19 CFR 159.32 uses the rate certified for the date of exportation)",
+                "the US customs value is in US dollars: give the rate from {currency} to USD in "
+                "terms.exchange_rate; CBP converts at the rate certified for the date of "
+                "exportation (19 CFR 159.32)",
                 currency=amount.currency,
             ),
         )
