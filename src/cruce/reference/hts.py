@@ -91,10 +91,16 @@ class HtsLine:
     @property
     def usmca_free(self) -> bool:
         """True when the special column grants ``Free`` under USMCA (program S or S+)."""
-        return any(
-            rate.strip().lower() == "free" and _USMCA & _programs(codes)
-            for rate, codes in _GROUP.findall(self.special_text)
-        )
+        return _usmca_free(self.special_text)
+
+
+@lru_cache(maxsize=4096)
+def _usmca_free(special_text: str) -> bool:
+    # a few hundred distinct special-column texts serve every line of a revision
+    return any(
+        rate.strip().lower() == "free" and _USMCA & _programs(codes)
+        for rate, codes in _GROUP.findall(special_text)
+    )
 
 
 def _programs(codes: str) -> frozenset[str]:

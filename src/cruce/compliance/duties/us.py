@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 from typing import TYPE_CHECKING
 
 from cruce.compliance.duties.result import Component, LandedCost, LineCost, percent
 from cruce.compliance.valuation import us_values
-from cruce.i18n import _
+from cruce.i18n import Message, _
 from cruce.model import Money
 from cruce.model.problems import Problem, blocker, info, warning
 from cruce.reference import us_actions, us_fees
@@ -128,6 +129,11 @@ def _duty(
     return Component("duty", label, rate.text, item.value, _usd(amount), hts.code, source)
 
 
+@cache
+def _action_label(authority: str, heading: str) -> Message:
+    return _("{authority} ({heading})", authority=authority, heading=heading)
+
+
 def _actions(item: _Line, shipment: Shipment, on: date, problems: list[Problem]) -> list[Component]:
     line = item.line
     if line.hts is None or line.origin_country is None:
@@ -136,7 +142,7 @@ def _actions(item: _Line, shipment: Shipment, on: date, problems: list[Problem])
     for action in us_actions.applicable(
         line.hts, line.origin_country, on, usmca_claimed=item.claimed
     ):
-        label = _("{authority} ({heading})", authority=action.authority, heading=action.heading)
+        label = _action_label(action.authority, action.heading)
         rate_text = percent(action.rate)
         key = f"action:{action.key}"
         exemption = action.usmca_exemption
