@@ -31,8 +31,10 @@ lint: $(STAMP) ## ruff, formatting, mypy, import contracts, translation catalogs
 test: lint ## every check and every test
 	$(BIN)/python -m pytest -n auto -p xdist
 
-bench: $(STAMP) ## load + check throughput against json.loads of the same data
+bench: $(STAMP) ## throughput of load + check, landed cost and HTS lookups, as ratios to baselines
 	$(BIN)/python benchmarks/bench_load_check.py
+	$(BIN)/python benchmarks/bench_landed_cost.py
+	$(BIN)/python benchmarks/bench_hts_lookup.py
 
 schema: $(STAMP) ## regenerate schema/shipment.schema.json from the model
 	$(BIN)/cruce schema > schema/shipment.schema.json
