@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -68,7 +69,7 @@ class TestCost:
         document = json.loads(result.stdout)
         assert set(document) == {"as-claimed", "no", "yes"}
         unclaimed = document["no"]
-        assert unclaimed["total"] == {"amount": "1304.64", "currency": "USD"}
+        assert unclaimed["total"] == {"amount": "1311.99", "currency": "USD"}
         for entry in unclaimed["lines"][0]["components"] + unclaimed["entry"]:
             assert entry["source"]["citation"]
             assert set(entry["label"]) == {"en", "es"}
@@ -162,3 +163,31 @@ class TestReferenceImports:
         result = runner.invoke(app, ["reference", "import-hts", str(bogus)])
         assert result.exit_code == EXIT_UNUSABLE
         assert "Traceback" not in result.output
+
+
+class TestCurrency:
+    def test_totals_are_also_shown_in_pesos_at_the_stated_fix(self, runner, tmp_path):
+        result = runner.invoke(
+            app,
+            [
+                "cost",
+                str(_northbound(tmp_path)),
+                "--on",
+                "2026-03-01",
+                "--currency",
+                "MXN",
+                "--json",
+            ],
+        )
+        converted = json.loads(result.stdout)["converted"]
+        rate = Decimal(converted["rate"]["rate"])
+        assert converted["rate"]["source"]
+        assert Decimal(converted["totals"]["no"]) == (Decimal("1311.99") * rate).quantize(
+            Decimal("0.01")
+        )
+
+    def test_an_unknown_currency_exits_2(self, runner, tmp_path):
+        result = runner.invoke(
+            app, ["cost", str(_northbound(tmp_path)), "--on", "2026-03-01", "--currency", "EUR"]
+        )
+        assert result.exit_code == EXIT_UNUSABLE

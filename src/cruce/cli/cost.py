@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -25,6 +26,7 @@ from cruce.cli.common import (
 )
 from cruce.compliance.duties import References, UnsupportedDestinationError, landed_cost
 from cruce.i18n import _
+from cruce.reference import fx
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -139,14 +141,99 @@ def _print(quotes: dict[str, LandedCost], locale: Locale, console: Console) -> N
         console.print(f"  • {severity} {where}: {escape(problem.render(locale))}")
 
 
+def _converted(
+    quotes: dict[str, LandedCost], currency: str, tables: References, locale: Locale
+) -> dict[str, object]:
+    """The three totals in ``currency`` at the FIX published on the quote's date (or before)."""
+    wanted = currency.strip().upper()
+    quote = quotes["as-claimed"]
+    if wanted not in {"USD", "MXN"}:
+        say(err_console(), _("--currency is USD or MXN"), locale, "red")
+        raise typer.Exit(EXIT_UNUSABLE)
+    rate = fx.latest_before(quote.on, table=tables.fx)
+    if rate is None:
+        say(
+            err_console(),
+            _(
+                "no USD/MXN rate is loaded on or before {day}: import Banxico's rates (cruce "
+                "reference import-fx FILE)",
+                day=quote.on.isoformat(),
+            ),
+            locale,
+            "red",
+        )
+        raise typer.Exit(EXIT_BLOCKERS)
+    totals: dict[str, str | None] = {}
+    for name, each in quotes.items():
+        total = each.total()
+        if total is None:
+            totals[name] = None
+        elif total.currency == wanted:
+            totals[name] = str(total.amount)
+        else:
+            totals[name] = str(total.convert(rate).result.amount)
+    return {
+        "currency": wanted,
+        "rate": {
+            "base": rate.base,
+            "quote": rate.quote,
+            "rate": str(rate.rate),
+            "source": rate.source,
+            "as_of": rate.as_of.isoformat(),
+        },
+        "totals": totals,
+    }
+
+
+def _print_converted(converted: dict[str, object], locale: Locale) -> None:
+    rate = converted["rate"]
+    totals = converted["totals"]
+    assert isinstance(rate, dict)  # noqa: S101 - built above
+    assert isinstance(totals, dict)  # noqa: S101 - built above
+    console = stdout()
+    say(
+        console,
+        _(
+            "In {currency}, at 1 {base} = {rate} {quote} ({source}, {day}):",
+            currency=converted["currency"],
+            base=rate["base"],
+            rate=rate["rate"],
+            quote=rate["quote"],
+            source=rate["source"],
+            day=rate["as_of"],
+        ),
+        locale,
+    )
+    for name, label in (
+        ("as-claimed", _("As claimed")),
+        ("no", _("Without USMCA")),
+        ("yes", _("With USMCA")),
+    ):
+        value = totals[name]
+        shown = (
+            _("not determined").render(locale)
+            if value is None
+            else f"{Decimal(value):,.2f} {converted['currency']}"
+        )
+        console.print(f"  {label.render(locale)}: {shown}")
+
+
 @app.command("cost")
-def cost_command(
+def cost_command(  # noqa: PLR0917 - Typer passes every option positionally
     ctx: typer.Context,
     shipment: ShipmentArgument,
     on: Annotated[
         str | None,
         typer.Option(
             "--on", metavar="YYYY-MM-DD", help="Date of the crossing (default: the planned one)."
+        ),
+    ] = None,
+    currency: Annotated[
+        str | None,
+        typer.Option(
+            "--currency",
+            metavar="USD|MXN",
+            help="Also show the totals in this currency, at the Banxico FIX of the date.",
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the quotes as JSON.")] = False,
@@ -179,9 +266,14 @@ def cost_command(
             err_console(), _("cruce quotes imports into the US and into Mexico only"), locale, "red"
         )
         raise typer.Exit(EXIT_UNUSABLE) from None
+    converted = _converted(quotes, currency, tables, locale) if currency else None
     if as_json:
-        document = {name: quote.as_dict() for name, quote in quotes.items()}
+        document: dict[str, object] = {name: quote.as_dict() for name, quote in quotes.items()}
+        if converted is not None:
+            document["converted"] = converted
         stdout().print_json(json.dumps(document, ensure_ascii=False))
     else:
         _print(quotes, locale, stdout())
+        if converted is not None:
+            _print_converted(converted, locale)
     raise typer.Exit(EXIT_READY if quotes["as-claimed"].complete else EXIT_BLOCKERS)

@@ -162,14 +162,28 @@ class TestUsTariffActionsByDate:
         quote = landed_cost(_northbound(_board()), date(2026, 3, 1), usmca=True, references=bundled)
         assert _reported(quote, "duty") == "S 8537109170"
         assert quote.complete
-        assert quote.total() == Money.of("0.00", "USD")
+        # only the carrier's arrival fee (FY2026, class 492) is left
+        assert quote.total() == Money.of("7.35", "USD")
 
     def test_a_complete_unclaimed_quote_adds_every_component(self, bundled):
         quote = landed_cost(
             _northbound(_board()), date(2026, 3, 1), usmca=False, references=bundled
         )
         assert quote.complete
-        assert quote.total() == Money.of("1304.64", "USD")
+        # 270.00 duty + 1,000.00 section 122 + 34.64 MPF + 7.35 truck arrival fee
+        assert quote.total() == Money.of("1311.99", "USD")
+
+    def test_the_truck_arrival_fee_is_reported_with_its_class(self, bundled):
+        quote = landed_cost(_northbound(_board()), date(2025, 9, 1), usmca=True, references=bundled)
+        fee = next(c for c in quote.components() if c.key == "truck_arrival")
+        assert (fee.amount, fee.report) == (Money.of("7.20", "USD"), "492")
+
+    def test_a_negative_line_value_is_a_problem_not_a_negative_duty(self, bundled):
+        quote = landed_cost(
+            _northbound(_board("-100.00")), date(2026, 3, 1), usmca=False, references=bundled
+        )
+        assert "cost.us.negative_value" in {p.code for p in quote.problems}
+        assert quote.total() is None
 
 
 class TestMerchandiseProcessingFee:
@@ -362,6 +376,14 @@ class TestMexicanSide:
         )
         assert "cost.mx.fx_missing" in {p.code for p in quote.problems}
         assert quote.lines[0].customs_value is None
+
+    def test_what_is_paid_in_mexico_is_adjusted_to_whole_pesos(self):
+        quote = landed_cost(
+            _southbound(), date(2026, 3, 2), usmca=False, references=_mexico_tables()
+        )
+        payable = quote.payable()
+        assert payable["iva"] == Money.of("35018", "MXN")  # 35,017.92: 92 centavos round up
+        assert payable["dta"] == Money.of("1512", "MXN")
 
     def test_an_igi_rate_that_is_not_loaded_is_reported(self):
         quote = landed_cost(

@@ -101,6 +101,15 @@ def _igi(
             )
         )
         return Component("igi", label, "", value, None, code, None)
+    if value is not None and value.amount < 0:
+        problems.append(
+            blocker(
+                "cost.mx.negative_value",
+                f"goods[{index}].unit_price",
+                _("line {line} has a negative value; no IGI can be computed on it", line=index + 1),
+            )
+        )
+        return Component("igi", label, "", value, None, code, None)
     row = mx_tariff.igi_rate(line.fraccion, line.nico, on, table=ligie)
     if row is None:
         problems.append(

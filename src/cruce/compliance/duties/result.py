@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_DOWN, Decimal
 from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from decimal import Decimal
 
 from cruce.model.money import Money, total_by_currency
 from cruce.model.problems import has_blockers
@@ -120,6 +118,22 @@ class LandedCost:
                 found.setdefault(component.key, []).append(component.amount)
         return {key: sum(amounts[1:], amounts[0]) for key, amounts in found.items()}
 
+    def payable(self) -> dict[str, Money]:
+        """What is paid per component, as each authority rounds it.
+
+        In Mexico amounts are adjusted to whole pesos, 1 to 50 centavos down and 51 to 99 up
+        (Código Fiscal de la Federación, art. 20); in the US they are paid as computed.
+        """
+        totals = self.totals()
+        if self.destination != "MX":
+            return totals
+        return {
+            key: Money.trusted(
+                money.amount.quantize(Decimal(1), rounding=ROUND_HALF_DOWN), money.currency
+            )
+            for key, money in totals.items()
+        }
+
     def total(self) -> Money | None:
         """All duties, taxes and fees; None when any is not determined."""
         if not self.complete:
@@ -150,6 +164,7 @@ class LandedCost:
             "lines": [line.as_dict() for line in self.lines],
             "entry": [c.as_dict() for c in self.entry],
             "totals": {key: _money(value) for key, value in self.totals().items()},
+            "payable": {key: _money(value) for key, value in self.payable().items()},
             "total": _money(total),
             "complete": self.complete,
             "problems": [p.as_dict() for p in self.problems],

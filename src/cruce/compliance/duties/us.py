@@ -95,6 +95,18 @@ def _duty(
             source,
             S_NOTE,
         )
+    if item.value.amount < 0:
+        problems.append(
+            blocker(
+                "cost.us.negative_value",
+                f"goods[{item.index}].unit_price",
+                _(
+                    "line {line} has a negative value; no duty can be computed on it",
+                    line=item.index + 1,
+                ),
+            )
+        )
+        return Component("duty", label, "", item.value, None, hts.code, source)
     rate = hts.general
     if rate is None:
         problems.append(
@@ -254,6 +266,25 @@ def _mpf_components(items: list[_Line], on: date, problems: list[Problem]) -> li
     ]
 
 
+def _truck_fee(shipment: Shipment, on: date) -> list[Component]:
+    """The arrival fee the carrier pays per truck (or by annual decal): part of landing goods."""
+    if shipment.transport.mode.value != "truck":
+        return []
+    fee = us_fees.truck_arrival_fee(on)
+    return [
+        Component(
+            "truck_arrival",
+            _("Commercial truck arrival fee"),
+            f"{fee.amount} USD",
+            None,
+            _usd(fee.amount),
+            fee.code,
+            fee.source,
+            _("paid by the carrier for each arrival, or once a year by transponder"),
+        )
+    ]
+
+
 def _mpf(items: list[_Line], on: date, problems: list[Problem]) -> list[Component]:
     try:
         return _mpf_components(items, on, problems)
@@ -335,6 +366,14 @@ def quote(shipment: Shipment, on: date, *, usmca: bool | None, store: HtsStore) 
         components.extend(_actions(item, shipment, on, problems))
         lines.append(LineCost(item.index, item.value, tuple(components)))
     entry = _mpf(items, on, problems)
+    try:
+        entry += _truck_fee(shipment, on)
+    except NotCoveredError:
+        entry.append(
+            Component(
+                "truck_arrival", _("Commercial truck arrival fee"), "", None, None, "492", None
+            )
+        )
     return LandedCost(
         reference=shipment.reference,
         destination="US",
