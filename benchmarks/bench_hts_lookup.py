@@ -11,7 +11,6 @@ ratio is the figure that matters (target: within 3x of the dict).
 from __future__ import annotations
 
 import argparse
-import gc
 import platform
 import statistics
 import time
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cruce.reference.hts import import_usitc_json
+from timing import best
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -29,20 +29,14 @@ DEFAULT_FILE = (
 )
 
 
-def _best(lookup: Callable[[str], object], codes: Sequence[str], repeats: int) -> float:
-    """Best seconds per lookup over ``repeats`` passes through ``codes``, GC paused."""
-    timings = []
-    for _ in range(repeats):
-        gc.collect()
-        gc.disable()
-        try:
-            start = time.perf_counter()
-            for code in codes:
-                lookup(code)
-            timings.append((time.perf_counter() - start) / len(codes))
-        finally:
-            gc.enable()
-    return min(timings)
+def _per_lookup(lookup: Callable[[str], object], codes: Sequence[str], repeats: int) -> float:
+    """Best seconds per lookup over ``repeats`` passes through ``codes``."""
+
+    def one_pass() -> None:
+        for code in codes:
+            lookup(code)
+
+    return best(one_pass, repeats, 1)[0] / len(codes)
 
 
 def main() -> None:
@@ -61,8 +55,8 @@ def main() -> None:
         import_times.append(time.perf_counter() - start)
     codes = [code for code in revision.lines if len(code) == 10]  # noqa: PLR2004 - 10-digit lines
     plain = {code: revision.lines[code] for code in codes}
-    line_ns = _best(revision.line, codes, args.repeats) * 1e9
-    dict_ns = _best(plain.__getitem__, codes, args.repeats) * 1e9
+    line_ns = _per_lookup(revision.line, codes, args.repeats) * 1e9
+    dict_ns = _per_lookup(plain.__getitem__, codes, args.repeats) * 1e9
 
     print(f"{revision.name}: {len(revision.lines):,} lines, {len(codes):,} ten-digit codes")
     print(f"Python {platform.python_version()}, {platform.machine()}\n")

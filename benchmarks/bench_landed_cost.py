@@ -9,38 +9,17 @@ once, as a running service would; the garbage collector is paused while timing.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
-import statistics
-import time
 from datetime import date
 from importlib.resources import as_file, files
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from cruce.artifacts.shipment_record import canonical_json
 from cruce.compliance.duties import References, landed_cost
 from cruce.ingest.loader import load_shipment
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
+from timing import best
 
 DAY = date(2026, 3, 1)
-
-
-def _best(function: Callable[[], object], repeats: int, number: int) -> tuple[float, float]:
-    timings = []
-    for _ in range(repeats):
-        gc.collect()
-        gc.disable()
-        try:
-            start = time.perf_counter()
-            for _ in range(number):
-                function()
-            timings.append((time.perf_counter() - start) / number)
-        finally:
-            gc.enable()
-    return min(timings), statistics.median(timings)
 
 
 def main() -> None:
@@ -66,13 +45,13 @@ def main() -> None:
     tables = References.default()
     quote = landed_cost(northbound, DAY, references=tables)
     results = {
-        "json.loads of the record (baseline)": _best(
+        "json.loads of the record (baseline)": best(
             lambda: json.loads(record), args.repeats, args.number * 20
         ),
-        "landed_cost into the US (HTS, actions, MPF)": _best(
+        "landed_cost into the US (HTS, actions, MPF)": best(
             lambda: landed_cost(northbound, DAY, references=tables), args.repeats, args.number
         ),
-        "landed_cost into Mexico (IGI, DTA, IVA)": _best(
+        "landed_cost into Mexico (IGI, DTA, IVA)": best(
             lambda: landed_cost(southbound, DAY, references=tables), args.repeats, args.number
         ),
     }
@@ -83,9 +62,9 @@ def main() -> None:
     print(f"best of {args.repeats} runs of {args.number}, one process, one core\n")
     print("| step | best ms | median ms | lines/s | × baseline time |")
     print("|---|---:|---:|---:|---:|")
-    for name, (best, median) in results.items():
-        times = f"{best * 1e3:.2f} | {median * 1e3:.2f}"
-        print(f"| {name} | {times} | {lines / best:,.0f} | {best / baseline:,.1f} |")
+    for name, (fastest, median) in results.items():
+        times = f"{fastest * 1e3:.2f} | {median * 1e3:.2f}"
+        print(f"| {name} | {times} | {lines / fastest:,.0f} | {fastest / baseline:,.1f} |")
 
 
 if __name__ == "__main__":

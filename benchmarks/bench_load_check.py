@@ -9,37 +9,15 @@ repeats (the least disturbed), and the lines/s figures are per line of goods.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import platform
-import statistics
-import time
 from importlib.resources import as_file, files
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from cruce.artifacts.checklist import check
 from cruce.artifacts.shipment_record import canonical_json
 from cruce.ingest.loader import load_shipment, parse_shipment
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-
-def _best(function: Callable[[], object], repeats: int, number: int) -> tuple[float, float]:
-    """Best and median seconds per call, the garbage collector paused while timing (as timeit)."""
-    timings = []
-    for _ in range(repeats):
-        gc.collect()
-        gc.disable()
-        try:
-            start = time.perf_counter()
-            for _ in range(number):
-                function()
-            timings.append((time.perf_counter() - start) / number)
-        finally:
-            gc.enable()
-    return min(timings), statistics.median(timings)
+from timing import best
 
 
 def main() -> None:
@@ -66,11 +44,11 @@ def main() -> None:
             json.loads(record_json)
 
         results = {
-            "json.loads of the record (baseline)": _best(
+            "json.loads of the record (baseline)": best(
                 json_loads_only, args.repeats, args.number * 20
             ),
-            "load JSON record + check": _best(load_json_and_check, args.repeats, args.number),
-            "load YAML + 250-line .xlsx + check": _best(
+            "load JSON record + check": best(load_json_and_check, args.repeats, args.number),
+            "load YAML + 250-line .xlsx + check": best(
                 load_yaml_sheet_and_check, args.repeats, args.number
             ),
         }
@@ -80,9 +58,9 @@ def main() -> None:
     print(f"Python {platform.python_version()} on {platform.machine()}, {runs}\n")
     print("| step | best ms | median ms | lines/s | × baseline time |")
     print("|---|---:|---:|---:|---:|")
-    for name, (best, median) in results.items():
-        times = f"{best * 1e3:.2f} | {median * 1e3:.2f}"
-        print(f"| {name} | {times} | {lines / best:,.0f} | {best / baseline:,.1f} |")
+    for name, (fastest, median) in results.items():
+        times = f"{fastest * 1e3:.2f} | {median * 1e3:.2f}"
+        print(f"| {name} | {times} | {lines / fastest:,.0f} | {fastest / baseline:,.1f} |")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,10 @@ Tests fail when a shipped row lacks either.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 if TYPE_CHECKING:
@@ -80,3 +83,14 @@ def in_force(rows: tuple[D, ...] | list[D], on: date, table: str) -> D:
 def all_in_force(rows: tuple[D, ...] | list[D], on: date) -> list[D]:
     """Every row of ``rows`` in force on ``on`` (tariff actions can stack)."""
     return [row for row in rows if row.period.covers(on)]
+
+
+def write_table(directory: Path, name: str, data: bytes) -> Path:
+    """Write a user's imported table whole or not at all (a temporary file, then a rename)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=directory, suffix=".tmp")
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(data)
+    target = directory / name
+    Path(temporary).replace(target)
+    return target

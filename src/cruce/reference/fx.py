@@ -20,15 +20,12 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from importlib.resources import files
-from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from platformdirs import user_data_path
@@ -36,7 +33,7 @@ from pydantic import ValidationError
 
 from cruce.i18n import Message, _
 from cruce.model.money import FxRate
-from cruce.reference.facts import NotCoveredError, Period, Source
+from cruce.reference.facts import NotCoveredError, Period, Source, write_table
 from cruce.reference.mx_tariff import (
     ImportIssue,
     ReferenceImportError,
@@ -47,6 +44,7 @@ from cruce.reference.mx_tariff import (
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from pathlib import Path
 
 BASE: Final = "USD"
 QUOTE: Final = "MXN"
@@ -377,14 +375,9 @@ def save_user_rates(rows: Iterable[FxRate], user_dir: Path | None = None) -> Pat
     directory = _user_dir(user_dir)
     merged = {row.as_of: row for row in load_user_rates(directory)}
     merged.update({row.as_of: row for row in rows})
-    directory.mkdir(parents=True, exist_ok=True)
     data = export_fx_csv(merged.values())
     import_fx_csv(data)  # never store a file that would not load again
-    handle, temporary = tempfile.mkstemp(dir=directory, suffix=".tmp")
-    with os.fdopen(handle, "wb") as stream:
-        stream.write(data)
-    target = directory / USER_FILE
-    Path(temporary).replace(target)
+    target = write_table(directory, USER_FILE, data)
     default_table.cache_clear()
     return target
 

@@ -17,24 +17,22 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from importlib.resources import files
-from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from platformdirs import user_data_path
 
 from cruce.i18n import Message, _
-from cruce.reference.facts import Period, Source
+from cruce.reference.facts import Period, Source, write_table
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
+    from pathlib import Path
 
 COLUMNS: Final = ("fraccion", "nico", "igi_general", "igi_tmec", "start", "end", "source")
 OPTIONAL_COLUMNS: Final = ("notes",)
@@ -313,15 +311,9 @@ def load_user_rates(user_dir: Path | None = None) -> tuple[IgiRate, ...]:
 
 def save_user_rates(rows: Iterable[IgiRate], user_dir: Path | None = None) -> Path:
     """Store ``rows`` as the user's LIGIE table (replacing the previous one); the file path."""
-    directory = _user_dir(user_dir)
-    directory.mkdir(parents=True, exist_ok=True)
     data = export_ligie_csv(rows)
     import_ligie_csv(data)  # never store a table that would not load again
-    handle, temporary = tempfile.mkstemp(dir=directory, suffix=".tmp")
-    with os.fdopen(handle, "wb") as stream:
-        stream.write(data)
-    target = directory / USER_FILE
-    Path(temporary).replace(target)
+    target = write_table(_user_dir(user_dir), USER_FILE, data)
     default_table.cache_clear()
     return target
 
