@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING
 import openpyxl
 import yaml
 
-from cruce.reference.hts import dump_revision, file_name, import_usitc_json, revision_dates
+from cruce.reference.hts import import_usitc_json, revision_dates
+from cruce.reference.hts_store import dump_revision, file_name
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence

@@ -19,7 +19,7 @@ from cruce.cli.common import (
     stdout,
 )
 from cruce.i18n import _
-from cruce.reference import fx, hts, mx_tariff
+from cruce.reference import fx, hts, hts_store, mx_tariff
 from cruce.reference.mx_tariff import ReferenceImportError
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ def import_hts(  # noqa: PLR0917 - Typer passes every option positionally
             "red",
         )
         raise typer.Exit(EXIT_UNUSABLE) from None
-    path = hts.save_revision(revision, hts.user_hts_dir())
+    path = hts_store.save_revision(revision, hts_store.user_hts_dir())
     say(
         stdout(),
         _(

@@ -19,7 +19,7 @@ import pytest
 from common.factories import buyer, line, seller, shipment, shipment_data
 from cruce.compliance.duties import References, landed_cost
 from cruce.model import FxRate, Money
-from cruce.reference import fx, hts, mx_tariff
+from cruce.reference import fx, hts_store, mx_tariff
 from cruce.reference.facts import Period, Source
 from cruce.reference.mx_tariff import IgiRate
 
@@ -27,8 +27,10 @@ pytestmark = pytest.mark.unit
 
 
 @pytest.fixture(scope="module")
-def bundled() -> References:
-    return References(hts.default_store(user_dir=None), mx_tariff.LigieTable(()), fx.FxTable(()))
+def bundled(tmp_path_factory) -> References:
+    # only what cruce ships: an empty user folder, so nothing imported on this machine counts
+    empty = tmp_path_factory.mktemp("no-imports")
+    return References(hts_store.default_store(empty), mx_tariff.LigieTable(()), fx.FxTable(()))
 
 
 def _northbound(*goods: dict, currency: str = "USD", **terms) -> object:
@@ -321,7 +323,8 @@ def _mexico_tables() -> References:
             as_of=date(2026, 2, 27),
         ),
     )
-    return References(hts.default_store(), mx_tariff.LigieTable(rows), fx.FxTable(rates))
+    bundled_only = hts_store.HtsStore(hts_store.bundled_revisions())
+    return References(bundled_only, mx_tariff.LigieTable(rows), fx.FxTable(rates))
 
 
 def _southbound(**changes) -> object:

@@ -19,14 +19,16 @@ from cruce.reference.facts import NotCoveredError
 from cruce.reference.hts import (
     HtsImportError,
     HtsRevision,
+    import_hts_file,
+    import_usitc_json,
+    revision_dates,
+)
+from cruce.reference.hts_store import (
     HtsStore,
     bundled_revisions,
     default_store,
     dump_revision,
-    import_hts_file,
-    import_usitc_json,
     load_revision,
-    revision_dates,
     save_revision,
 )
 

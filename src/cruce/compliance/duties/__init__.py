@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from cruce.compliance.duties import mx, us
 from cruce.compliance.duties.result import Component, LandedCost, LineCost
-from cruce.reference import fx, hts, mx_tariff
+from cruce.reference import fx, hts_store, mx_tariff
 
 if TYPE_CHECKING:
     from datetime import date
@@ -35,14 +35,14 @@ __all__ = [
 class References:
     """The tables a quote reads: bundled facts plus what the user imported. Built once, reused."""
 
-    hts: hts.HtsStore
+    hts: hts_store.HtsStore
     ligie: mx_tariff.LigieTable
     fx: fx.FxTable
 
     @classmethod
     def default(cls) -> References:
         """The bundled tables and the user's imports from cruce's data folder."""
-        return cls(hts.default_store(), mx_tariff.default_table(), fx.default_table())
+        return cls(hts_store.default_store(), mx_tariff.default_table(), fx.default_table())
 
 
 class UnsupportedDestinationError(ValueError):

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from datetime import date
 
     from cruce.model import GoodsLine, Shipment
-    from cruce.reference.hts import HtsLine, HtsRevision, HtsStore
+    from cruce.reference.hts import HtsLine, HtsRevision
+    from cruce.reference.hts_store import HtsStore
 
 USD = "USD"
 CENT = Decimal("0.01")
