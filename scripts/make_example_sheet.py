@@ -714,6 +714,8 @@ def build_rows(seed: int, count: int) -> list[dict[str, object]]:
 
 
 def _cell(column: str, value: object) -> object:
+    if value is None:
+        return None  # a column the generator does not fill stays empty
     if column in TEXT_COLUMNS:
         return None if value == "" else str(value)
     if isinstance(value, Decimal):
@@ -730,7 +732,7 @@ def workbook_bytes(rows: list[dict[str, object]]) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([_cell(column, row[column]) for column in COLUMNS])
+        sheet.append([_cell(column, row.get(column)) for column in COLUMNS])
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             if COLUMNS[cell.column - 1] in TEXT_COLUMNS and cell.value is not None:

@@ -125,6 +125,13 @@ COLUMNS: Final[tuple[Column, ...]] = (
            "Line value as invoiced; empty: quantity times unit price.",
            "Valor de la línea según la factura; vacío: cantidad por precio unitario.",
            ("", "3751.50")),
+    Column("metal_content_value", "valor_contenido_metal", Kind.NUMBER,
+           ("metal_content_value", "amount"),
+           "Value of the steel, aluminium or copper in the line (US Section 232 base); "
+           "same currency as the prices.",
+           "Valor del acero, aluminio o cobre de la línea (base de la Sección 232 de EE. UU.); "
+           "en la moneda de los precios.",
+           ("", "1200.00")),
     Column("net_weight_kg", "peso_neto_kg", Kind.NUMBER, ("net_weight_kg",),
            "Net weight of the line, in kilograms.",
            "Peso neto de la línea, en kilogramos.",

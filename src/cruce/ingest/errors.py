@@ -36,13 +36,13 @@ class InputIssue:
     row: int | None = None
     column: str | None = None
 
-    def where(self) -> str:
+    def where(self, locale: Locale = "en") -> str:
         """``goods.xlsx, row 17, column unit_price`` or ``shipment.yaml: parties.buyer.name``."""
         parts = [self.source] if self.source else []
         if self.row is not None:
-            parts.append(f"row {self.row}")
+            parts.append(_("row {row}", row=self.row).render(locale))
         if self.column is not None:
-            parts.append(f"column {self.column}")
+            parts.append(_("column {column}", column=self.column).render(locale))
         place = ", ".join(parts)
         if self.path and self.row is None:
             return f"{place}: {self.path}" if place else self.path
@@ -50,7 +50,7 @@ class InputIssue:
 
     def render(self, locale: Locale) -> str:
         """Where and what, in ``locale``."""
-        where = self.where()
+        where = self.where(locale)
         text = self.message.render(locale)
         return f"{where}: {text}" if where else text
 

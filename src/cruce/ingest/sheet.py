@@ -318,6 +318,8 @@ _LOCATIONS: dict[tuple[int | str, ...], str] = {
     ("unit_price",): "unit_price",
     ("value",): "value",
     ("value", "currency"): "currency",
+    ("metal_content_value",): "metal_content_value",
+    ("metal_content_value", "currency"): "currency",
     ("usmca",): "usmca_claimed",
 }
 _FALLBACKS = {
@@ -401,8 +403,9 @@ class _LineReader:
                 _put(data, column.field, value)
         if "unit_price" in data:
             currency = data["unit_price"].setdefault("currency", currency)
-        if "value" in data:
-            data["value"]["currency"] = currency
+        for priced in ("value", "metal_content_value"):
+            if priced in data:
+                data[priced]["currency"] = currency
         try:
             return GoodsLine.model_validate(data)
         except ValidationError as error:

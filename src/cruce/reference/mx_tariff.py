@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Final
 
 from platformdirs import user_data_path
 
-from cruce.i18n import Message, _
+from cruce.i18n import Locale, Message, _
 from cruce.reference.facts import Period, Source, write_table
 
 if TYPE_CHECKING:
@@ -74,8 +74,11 @@ class ImportIssue:
 
     def render(self, locale: str = "en") -> str:
         """``row 3, column igi_general: ...`` in ``locale``."""
-        where = f"row {self.row}, column {self.column}" if self.column else f"row {self.row}"
-        return f"{where}: {self.message.render('es' if locale == 'es' else 'en')}"
+        language: Locale = "es" if locale == "es" else "en"
+        where = _("row {row}", row=self.row).render(language)
+        if self.column:
+            where += ", " + _("column {column}", column=self.column).render(language)
+        return f"{where}: {self.message.render(language)}"
 
 
 class ReferenceImportError(ValueError):

@@ -261,3 +261,19 @@ class TestIssuesAreReportedTogether:
         assert ("goods.csv", 2, "goods[0].quantity") in where
         assert ("s.yaml", None, "transport.crossing") in where
         assert ("s.yaml", None, "export_country") in where
+
+
+class TestWhereInSpanish:
+    def test_a_sheet_issue_names_the_row_and_column_in_the_readers_language(self, tmp_path):
+        data = shipment_data()
+        del data["goods"]
+        data["goods_sheet"] = "goods.csv"
+        (tmp_path / "s.yaml").write_bytes(_yaml(data))
+        (tmp_path / "goods.csv").write_text(
+            "description_en,quantity,unit,unit_price\nBracket,twelve,H87,18.75\n", encoding="utf-8"
+        )
+        with pytest.raises(InputError) as excinfo:
+            load_shipment(tmp_path / "s.yaml")
+        issue = excinfo.value.issues[0]
+        assert issue.render("es").startswith("goods.csv, fila 2, columna quantity: ")
+        assert issue.render("en").startswith("goods.csv, row 2, column quantity: ")

@@ -70,6 +70,7 @@ def expected_lines(currency):
                 "unit": "H87",
                 "unit_price": f"1250.50 {currency}",
                 "value": f"3751.50 {currency}",
+                "metal_content_value": f"1200.00 {currency}",
                 "net_weight_kg": "4.2",
                 "gross_weight_kg": "5",
                 "usmca": {"claimed": False},
