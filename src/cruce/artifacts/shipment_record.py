@@ -33,6 +33,12 @@ def shipment_schema() -> dict[str, Any]:
     return Shipment.model_json_schema(schema_generator=RecordJsonSchema)
 
 
+@cache
+def _validator() -> jsonschema.Draft202012Validator:
+    # compiled once: the schema is the model's and does not change while cruce runs
+    return jsonschema.Draft202012Validator(shipment_schema())
+
+
 def canonical_json(shipment: Shipment) -> bytes:
     """The record as RFC 8785 canonical JSON: decimals as strings, empty fields left out."""
     return rfc8785.dumps(shipment.model_dump(mode="json", exclude_none=True))
@@ -71,7 +77,7 @@ class ShipmentRecord:
             return [
                 blocker("shipment_record.json.malformed", "", _("the record is not valid JSON"))
             ]
-        validator = jsonschema.Draft202012Validator(shipment_schema())
+        validator = _validator()
         # jsonschema compares numbers natively; Decimal stays exact for "multipleOf"-free schemas.
         errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
         if errors:

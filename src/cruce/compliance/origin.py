@@ -29,9 +29,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 from cruce.i18n import Message, _
+from cruce.model.codes import USMCA_COUNTRIES
 from cruce.model.goods import Originating, OriginCriterion
 from cruce.model.problems import Problem, blocker
-from cruce.reference.usmca_rules import CodeTooShortError, rule_for, shifts
+from cruce.reference.usmca_rules import CodeTooShortError, de_minimis, rule_for, shifts
 
 if TYPE_CHECKING:
     from datetime import date
@@ -40,8 +41,6 @@ if TYPE_CHECKING:
     from cruce.model.money import Money
     from cruce.reference.usmca_rules import Alternative, ProductRule, TariffShift
 
-USMCA_COUNTRIES = frozenset({"US", "MX", "CA"})
-DE_MINIMIS = Decimal(10)
 _HUNDRED = Decimal(100)
 _CENT = Decimal("0.01")
 _AUTOMOTIVE_HEADINGS = frozenset({"8407", "8408", "8409"})
@@ -372,9 +371,10 @@ def determine(  # noqa: C901, PLR0911, PLR0912 - one decision read top to bottom
     if focus.alternative.shift is not None:
         failing_value = sum((materials[i].value for i in focus.failing), tv * 0)
         share = (failing_value.amount / tv.amount * _HUNDRED).quantize(_CENT, ROUND_HALF_UP)
+    threshold = de_minimis(on).percent
     for attempt in (a for a in shifting if a.rvc_ok):
         value = sum((materials[i].value for i in attempt.failing), tv * 0)
-        if value.amount * _HUNDRED > DE_MINIMIS * tv.amount:
+        if value.amount * _HUNDRED > threshold * tv.amount:
             continue
         if good[:2] <= "24" or "50" <= good[:2] <= "63":
             why = _(

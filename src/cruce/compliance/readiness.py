@@ -16,6 +16,7 @@ import phonenumbers
 from cruce.compliance.duties.us import formal_entry
 from cruce.compliance.valuation import us_values
 from cruce.i18n import _
+from cruce.model.codes import USMCA_COUNTRIES
 from cruce.model.identifiers import (
     check_aba,
     check_clabe,
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
     from cruce.model import GoodsLine, Party, Shipment
     from cruce.model.identifiers import Failure
 
-USMCA_COUNTRIES = frozenset({"US", "MX", "CA"})
 ROUNDING_TOLERANCE = Decimal("0.01")
 _POSTAL_CODES = {"US": re.compile(r"^\d{5}(-\d{4})?$"), "MX": re.compile(r"^\d{5}$")}
 _CHECKERS: dict[TaxScheme, tuple[str, Callable[[str], Failure | None]]] = {

@@ -61,6 +61,10 @@ SubdivisionCode = Annotated[
 ]
 
 
+USMCA_COUNTRIES = frozenset({"US", "MX", "CA"})
+"""The parties of the USMCA / T-MEC / CUSMA (USMCA Art. 1.4; in force 2020-07-01)."""
+
+
 def country_name(code: str) -> str:
     """The English short name of an ISO 3166-1 country."""
     country = pycountry.countries.get(alpha_2=code)

@@ -11,11 +11,13 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import dataclass
+from datetime import date
+from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 if TYPE_CHECKING:
-    from datetime import date
+    from collections.abc import Mapping
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,12 @@ class Period:
     def covers(self, on: date) -> bool:
         """True when ``on`` falls in the period."""
         return self.start <= on and (self.end is None or on <= self.end)
+
+    def overlaps(self, other: Period) -> bool:
+        """True when the two periods share at least one day."""
+        own_end = self.end or date.max
+        other_end = other.end or date.max
+        return self.start <= other_end and other.start <= own_end
 
 
 class Dated(Protocol):
@@ -94,3 +102,62 @@ def write_table(directory: Path, name: str, data: bytes) -> Path:
     target = directory / name
     Path(temporary).replace(target)
     return target
+
+
+# ---------------------------------------------------------------- reading fact files
+
+
+class FactDataError(ValueError):
+    """A row of a dated-fact data file is incomplete or malformed; the table is refused."""
+
+
+def package_text(name: str) -> str:
+    """The text of ``data/<name>`` shipped in the package."""
+    return files("cruce.reference").joinpath("data", name).read_text(encoding="utf-8")
+
+
+def text_from(row: Mapping[str, object], name: str, where: str) -> str:
+    """The non-empty text field ``name`` of ``row``; FactDataError otherwise."""
+    value = row.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise FactDataError(f"{where}: '{name}' is missing or empty")
+    return value.strip()
+
+
+def date_from(value: object, name: str, where: str) -> date:
+    """A date written in a fact file (YAML date or ``YYYY-MM-DD``); FactDataError otherwise."""
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise FactDataError(f"{where}: '{name}' must be a date (YYYY-MM-DD), got {value!r}")
+
+
+def period_from(row: Mapping[str, object], where: str) -> Period:
+    """The period of ``row`` (``start`` required, ``end`` optional); FactDataError otherwise."""
+    if row.get("start") is None:
+        raise FactDataError(f"{where}: 'start' is missing")
+    start = date_from(row["start"], "start", where)
+    end = None if row.get("end") is None else date_from(row["end"], "end", where)
+    try:
+        return Period(start, end)
+    except ValueError as error:
+        raise FactDataError(f"{where}: {error}") from error
+
+
+def source_from(value: object, where: str) -> Source:
+    """A row's source: a citation (text, or ``{citation, url}``); FactDataError without one."""
+    if isinstance(value, str):
+        value = {"citation": value}
+    if not isinstance(value, dict):
+        raise FactDataError(f"{where}: 'source' is missing (a citation is required)")
+    citation = value.get("citation")
+    url = value.get("url")
+    if not isinstance(citation, str) or not citation.strip():
+        raise FactDataError(f"{where}: 'source' has no citation")
+    if url is not None and not isinstance(url, str):
+        raise FactDataError(f"{where}: 'source.url' must be text")
+    return Source(" ".join(citation.split()), url)

@@ -10,16 +10,26 @@ period (``determined: false``); such rows are returned as they are, so the calle
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from functools import cache
 from importlib.resources import files
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import yaml
 
 from cruce.model.money import Money
-from cruce.reference.facts import NotCoveredError, Period, Source, all_in_force, in_force
+from cruce.reference.facts import (
+    NotCoveredError,
+    Period,
+    Source,
+    all_in_force,
+    in_force,
+    period_from,
+    source_from,
+)
+
+if TYPE_CHECKING:
+    from datetime import date
 
 CURRENCY: Final = "MXN"
 DtaKind = Literal["ad_valorem", "fixed", "fta_originating"]
@@ -105,19 +115,6 @@ class _Tables:
     rate_type_source: Source
 
 
-def _day(value: Any) -> date | None:  # noqa: ANN401 - YAML gives a date, None or a mistake
-    if value is None or isinstance(value, date):
-        return value
-    raise ValueError(f"not a date: {value!r}")
-
-
-def _period(row: dict[str, Any]) -> Period:
-    start = _day(row["start"])
-    if start is None:
-        raise ValueError(f"a row needs its start date: {row!r}")
-    return Period(start, _day(row.get("end")))
-
-
 def _money(value: Any) -> Money | None:  # noqa: ANN401 - YAML scalar
     return None if value is None else Money.of(str(value), CURRENCY)
 
@@ -139,8 +136,8 @@ def _dta(row: dict[str, Any]) -> DtaRule:
         fixed=fixed,
         determined=determined,
         description=row["description"],
-        period=_period(row),
-        source=Source(row["source"]),
+        period=period_from(row, "mx_fees.yaml"),
+        source=source_from(row.get("source"), "mx_fees.yaml"),
         agreement=str(row.get("agreement", "")),
         notes=str(row.get("notes", "")),
     )
@@ -155,8 +152,8 @@ def _tables() -> _Tables:
             rate=Decimal(str(row["rate"])),
             base=row["base"],
             border_stimulus_applies=bool(row["border_stimulus_applies"]),
-            period=_period(row),
-            source=Source(row["source"]),
+            period=period_from(row, "mx_fees.yaml"),
+            source=source_from(row.get("source"), "mx_fees.yaml"),
             notes=str(row.get("notes", "")),
         )
         for row in data["iva"]
@@ -165,8 +162,8 @@ def _tables() -> _Tables:
         Fee(
             name="prevalidacion",
             amount=_money(row.get("amount")) if row.get("determined", True) else None,
-            period=_period(row),
-            source=Source(row["source"]),
+            period=period_from(row, "mx_fees.yaml"),
+            source=source_from(row.get("source"), "mx_fees.yaml"),
             notes=str(row.get("notes", "")),
         )
         for row in data["prevalidacion"]

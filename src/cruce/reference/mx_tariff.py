@@ -260,18 +260,12 @@ def _overlaps(rows: list[tuple[int, IgiRate]]) -> Iterator[ImportIssue]:
     seen: dict[tuple[str, str | None], list[Period]] = {}
     for number, rate in rows:
         periods = seen.setdefault((rate.fraccion, rate.nico), [])
-        if any(_overlap(rate.period, other) for other in periods):
+        if any(rate.period.overlaps(other) for other in periods):
             code = rate.fraccion + (rate.nico or "")
             yield ImportIssue(
                 number, "start", _("{code} has two rows in force on the same day", code=code)
             )
         periods.append(rate.period)
-
-
-def _overlap(first: Period, second: Period) -> bool:
-    first_end = first.end or date.max
-    second_end = second.end or date.max
-    return first.start <= second_end and second.start <= first_end
 
 
 def _percent_text(value: Decimal | None, *, empty: str) -> str:

@@ -15,18 +15,25 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
-from importlib.resources import files
 from typing import TYPE_CHECKING, Final, Literal, TypeVar, get_args
 
 import yaml
 
-from cruce.reference.facts import Period, Source
+from cruce.reference.facts import (
+    FactDataError,
+    Period,
+    Source,
+    package_text,
+    period_from,
+    source_from,
+    text_from,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
+    from datetime import date
 
 Authority = Literal["IEEPA", "Section 122", "Section 301", "Section 232"]
 Basis = Literal["value", "metal_content"]
@@ -60,10 +67,6 @@ _FIELDS: Final = frozenset(
         "notes",
     }
 )
-
-
-class FactDataError(ValueError):
-    """A row of a dated-fact data file is incomplete or malformed; the table is refused."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,50 +130,6 @@ def _has_prefix(code: str, index: _PrefixIndex) -> bool:
         if code[:length] in group:
             return True
     return False
-
-
-def text_from(row: Mapping[str, object], name: str, where: str) -> str:
-    """The non-empty text field ``name`` of ``row``; FactDataError otherwise."""
-    value = row.get(name)
-    if not isinstance(value, str) or not value.strip():
-        raise FactDataError(f"{where}: '{name}' is missing or empty")
-    return value.strip()
-
-
-def _date(value: object, name: str, where: str) -> date:
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise FactDataError(f"{where}: '{name}' must be a date (YYYY-MM-DD), got {value!r}")
-
-
-def period_from(row: Mapping[str, object], where: str) -> Period:
-    """The period of ``row`` (``start`` required, ``end`` optional); FactDataError otherwise."""
-    if row.get("start") is None:
-        raise FactDataError(f"{where}: 'start' is missing")
-    start = _date(row["start"], "start", where)
-    end = None if row.get("end") is None else _date(row["end"], "end", where)
-    try:
-        return Period(start, end)
-    except ValueError as error:
-        raise FactDataError(f"{where}: {error}") from error
-
-
-def source_from(value: object, where: str) -> Source:
-    """The source of a row (``citation`` required, ``url`` optional); FactDataError otherwise."""
-    if not isinstance(value, dict):
-        raise FactDataError(f"{where}: 'source' is missing (a citation is required)")
-    citation = value.get("citation")
-    url = value.get("url")
-    if not isinstance(citation, str) or not citation.strip():
-        raise FactDataError(f"{where}: 'source' has no citation")
-    if url is not None and not isinstance(url, str):
-        raise FactDataError(f"{where}: 'source.url' must be text")
-    return Source(" ".join(citation.split()), url)
 
 
 def _strings(value: object, name: str, where: str) -> list[str]:
@@ -282,13 +241,6 @@ def _action(row: object, index: int, read_scope: Callable[[str], str]) -> Tariff
     )
 
 
-def overlaps(first: Period, second: Period) -> bool:
-    """True when the two periods share at least one day."""
-    first_end = first.end or date.max
-    second_end = second.end or date.max
-    return first.start <= second_end and second.start <= first_end
-
-
 def check_table(rows: Iterable[TariffAction]) -> None:
     """Refuse a table whose rows of one key overlap or that names an unknown key."""
     table = list(rows)
@@ -298,7 +250,7 @@ def check_table(rows: Iterable[TariffAction]) -> None:
         if missing:
             raise FactDataError(f"{action.key}: not_with names unknown keys {sorted(missing)}")
         for other in table[number + 1 :]:
-            if other.key == action.key and overlaps(action.period, other.period):
+            if other.key == action.key and action.period.overlaps(other.period):
                 raise FactDataError(
                     f"{action.key}: rows from {action.period.start} and "
                     f"{other.period.start} overlap"
@@ -315,11 +267,6 @@ def parse_actions(text: str, read_scope: Callable[[str], str]) -> tuple[TariffAc
     )
     check_table(table)
     return table
-
-
-def package_text(name: str) -> str:
-    """The text of ``data/<name>`` shipped in the package."""
-    return files("cruce.reference").joinpath("data", name).read_text(encoding="utf-8")
 
 
 @cache

@@ -21,10 +21,12 @@ from typing import TYPE_CHECKING, Final, Protocol, TypeVar
 
 import yaml
 
-from cruce.reference.facts import NotCoveredError, Period, Source, in_force
-from cruce.reference.us_actions import (
+from cruce.reference.facts import (
     FactDataError,
-    overlaps,
+    NotCoveredError,
+    Period,
+    Source,
+    in_force,
     package_text,
     period_from,
     source_from,
@@ -175,7 +177,7 @@ def _table(
             raise FactDataError(f"{name} #{index}: a row must be a mapping")
         item = build(row, f"{name} #{index}")
         for earlier in table:
-            if group(earlier) == group(item) and overlaps(earlier.period, item.period):
+            if group(earlier) == group(item) and earlier.period.overlaps(item.period):
                 raise FactDataError(f"{name} #{index}: overlaps an earlier row of '{group(item)}'")
         table.append(item)
     return tuple(table)

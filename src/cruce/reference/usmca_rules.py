@@ -23,9 +23,11 @@ from typing import TYPE_CHECKING, Final, Literal
 import yaml
 
 from cruce.i18n import Message, _
-from cruce.reference.us_actions import (
+from cruce.reference.facts import (
     FactDataError,
-    overlaps,
+    Period,
+    Source,
+    in_force,
     package_text,
     period_from,
     source_from,
@@ -36,7 +38,10 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from datetime import date
 
-    from cruce.reference.facts import Period, Source
+    from cruce.reference.facts import (
+        Period,
+        Source,
+    )
 
 Level = Literal["chapter", "heading", "subheading"]
 _PrefixIndex = tuple[tuple[int, frozenset[str]], ...]
@@ -447,7 +452,7 @@ class RuleTable:
             target = self._ranged if ranged else self._exact
             for key in keys:
                 for other in target.get(key, []):
-                    if overlaps(rule.period, other.period):
+                    if rule.period.overlaps(other.period):
                         raise FactDataError(
                             f"{rule.scope}: overlaps {other.scope} from {other.period.start}"
                         )
@@ -488,3 +493,33 @@ def _table() -> RuleTable:
 def rule_for(hs_code: str, on: date) -> ProductRule | None:
     """The shipped rule for the good ``hs_code`` on ``on`` (see :meth:`RuleTable.rule_for`)."""
     return _table().rule_for(hs_code, on)
+
+
+@dataclass(frozen=True, slots=True)
+class DeMinimis:
+    """The de minimis share of non-originating materials (percent of the transaction value)."""
+
+    percent: Decimal
+    period: Period
+    source: Source
+
+
+@cache
+def _de_minimis_rows() -> tuple[DeMinimis, ...]:
+    document = yaml.safe_load(package_text(DATA_FILE))
+    row = (document.get("general") or {}).get("de_minimis")
+    where = f"{DATA_FILE}: general.de_minimis"
+    if not isinstance(row, dict):
+        raise FactDataError(f"{where} is missing")
+    return (
+        DeMinimis(
+            Decimal(text_from(row, "percent", where)),
+            period_from(row, where),
+            source_from(row.get("source"), where),
+        ),
+    )
+
+
+def de_minimis(on: date) -> DeMinimis:
+    """The de minimis threshold in force on ``on``; NotCoveredError before USMCA."""
+    return in_force(_de_minimis_rows(), on, "USMCA de minimis")

@@ -9,13 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cruce.reference import us_actions
+from cruce.reference.facts import FactDataError, package_text
 from cruce.reference.us_actions import (
-    FactDataError,
     TariffAction,
     actions,
     applicable,
-    package_text,
     parse_actions,
     usmca_exempt,
 )
@@ -73,7 +71,7 @@ class TestShippedTable:
         for number, action in enumerate(table):
             for other in table[number + 1 :]:
                 if other.key == action.key:
-                    assert not us_actions.overlaps(action.period, other.period), action.key
+                    assert not action.period.overlaps(other.period), action.key
 
     def test_rates_are_fractions_and_headings_are_chapter_99(self):
         for action in actions():

@@ -5,8 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from cruce.reference.facts import NotCoveredError
-from cruce.reference.us_actions import FactDataError
+from cruce.reference.facts import FactDataError, NotCoveredError
 from cruce.reference.us_fees import (
     fee_exemption,
     fee_exemptions,

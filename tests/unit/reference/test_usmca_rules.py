@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cruce.reference.facts import Period, Source
-from cruce.reference.us_actions import FactDataError
+from cruce.reference.facts import FactDataError, Period, Source
 from cruce.reference.usmca_rules import (
     Alternative,
     CodeTooShortError,

@@ -17,6 +17,7 @@ from cruce.compliance.duties.result import Component, LandedCost, LineCost, perc
 from cruce.compliance.valuation import mx_values
 from cruce.i18n import _
 from cruce.model import Money
+from cruce.model.codes import USMCA_COUNTRIES
 from cruce.model.problems import Problem, blocker, warning
 from cruce.reference import fx, mx_fees, mx_tariff
 from cruce.reference.facts import NotCoveredError
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
 
 MXN = "MXN"
 CENT = Decimal("0.01")
-TMEC_ORIGINS = frozenset({"US", "CA", "MX"})
 IGI_LABEL = _("IGI (general import tax)")
 IVA_LABEL = _("IVA")
 IVA_BASE_NOTE = _("base: valor en aduana + IGI + DTA (LIVA art. 27)")
@@ -42,7 +42,7 @@ def _mxn(amount: Decimal) -> Money:
 def _claimed(line: GoodsLine, usmca: bool | None) -> bool:
     if usmca is None:
         return line.usmca.claimed
-    return usmca and line.origin_country in TMEC_ORIGINS
+    return usmca and line.origin_country in USMCA_COUNTRIES
 
 
 def _exchange(

@@ -18,6 +18,7 @@ from cruce.compliance.duties.result import Component, LandedCost, LineCost, perc
 from cruce.compliance.valuation import us_values
 from cruce.i18n import Message, _
 from cruce.model import Money
+from cruce.model.codes import USMCA_COUNTRIES
 from cruce.model.problems import Problem, blocker, info, warning
 from cruce.reference import us_actions, us_fees
 from cruce.reference.facts import NotCoveredError, Source
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
 
 USD = "USD"
 CENT = Decimal("0.01")
-USMCA_ORIGINS = frozenset({"US", "MX", "CA"})
 DUTY_LABEL = _("Duty (HTSUS)")
 S_NOTE = _("USMCA preference claimed (special program indicator S)")
 EXEMPT_NOTE = _("exempt: USMCA claimed")
@@ -53,7 +53,7 @@ class _Line:
 def _claimed(line: GoodsLine, usmca: bool | None) -> bool:
     if usmca is None:
         return line.usmca.claimed
-    return usmca and (line.origin_country in USMCA_ORIGINS)
+    return usmca and (line.origin_country in USMCA_COUNTRIES)
 
 
 def _to_usd(shipment: Shipment, amount: Money, problems: list[Problem]) -> Money | None:
@@ -237,7 +237,7 @@ def _mpf_components(items: list[_Line], on: date, problems: list[Problem]) -> li
     limit = us_fees.threshold("informal_entry_limit", on)
     if total > limit.amount:
         mpf = us_fees.mpf_formal(on)
-        rate = f"{mpf.rate * 100:g}% (min {mpf.minimum}, max {mpf.maximum})"
+        rate = f"{percent(mpf.rate)} (min {mpf.minimum}, max {mpf.maximum})"
         amount = us_fees.mpf_amount(base, on) if base > 0 else Decimal(0)
         note = _("USMCA-originating goods are left out of the fee's base") if base < total else None
         problems.append(formal_entry(total, limit))
