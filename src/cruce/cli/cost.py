@@ -33,17 +33,8 @@ if TYPE_CHECKING:
 
     from cruce.compliance.duties import Component, LandedCost
     from cruce.i18n import Locale
-    from cruce.model import Shipment
 
 USMCA_CHOICES = {"as-claimed": None, "yes": True, "no": False}
-
-
-def crossing_date(shipment: Shipment) -> date:
-    """The planned crossing's date (in its own time zone), else the invoice date, else today."""
-    planned = shipment.transport.planned_crossing
-    if planned is not None:
-        return planned.date()
-    return shipment.terms.invoice_date or date.today()  # noqa: DTZ011 - a calendar day is meant
 
 
 def _amount(component: Component | None, locale: Locale) -> str:
@@ -246,7 +237,7 @@ def cost_command(  # noqa: PLR0917 - Typer passes every option positionally
     locale = resolve_locale(ctx, lang)
     record = load(shipment, locale, as_json=as_json)
     try:
-        day = date.fromisoformat(on) if on else crossing_date(record)
+        day = date.fromisoformat(on) if on else (record.crossing_date() or date.today())  # noqa: DTZ011 - a calendar day
     except ValueError:
         say(
             err_console(),

@@ -61,8 +61,7 @@ def _entry(shipment: Shipment) -> Iterator[Problem]:
     """Findings about the import entry the record implies (e.g. a formal US entry)."""
     if shipment.import_country != "US" or not shipment.goods:
         return
-    planned = shipment.transport.planned_crossing
-    on = planned.date() if planned else (shipment.terms.invoice_date or date.today())  # noqa: DTZ011 - a calendar day
+    on = shipment.crossing_date() or date.today()  # noqa: DTZ011 - a calendar day
     values = [v.value for v in us_values(shipment)]
     if any(v.currency != "USD" for v in values):
         return  # valued in USD only with a rate: the cost quote says so

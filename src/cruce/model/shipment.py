@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -12,6 +12,9 @@ from cruce.model.money import Money, total_by_currency
 from cruce.model.party import Parties
 from cruce.model.terms import CommercialTerms
 from cruce.model.transport import Transport
+
+if TYPE_CHECKING:
+    from datetime import date
 
 RECORD_VERSION: Literal["1"] = "1"
 MAX_GOODS_LINES = 10_000
@@ -49,6 +52,14 @@ class Shipment(BaseModel):
     def direction(self) -> str:
         """``US-MX`` for a southbound shipment, ``MX-US`` for a northbound one."""
         return f"{self.export_country}-{self.import_country}"
+
+    def crossing_date(self) -> date | None:
+        """The day the goods cross, or None when the record does not say.
+
+        The planned crossing's date in its own time zone, else the invoice date.
+        """
+        planned = self.transport.planned_crossing
+        return planned.date() if planned is not None else self.terms.invoice_date
 
     def goods_total(self) -> dict[str, Money]:
         """The sum of the line values, per currency."""
