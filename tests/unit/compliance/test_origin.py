@@ -202,10 +202,10 @@ class TestNotDetermined:
         assert determine(part, ON, produced_in="MX").problems[0].code == "origin.automotive"
 
     def test_a_heading_without_an_encoded_rule_is_not_determined(self):
-        bracket = good("7616.99.5190", "18.75", [material("bar", "7604.29", "CN", "6", "no")])
-        result = determine(bracket, ON, produced_in="US")
+        handbag = good("4202.21.9000", "18.75", [material("hide", "4107.12", "CN", "6", "no")])
+        result = determine(handbag, ON, produced_in="US")
         assert result.qualifies is None
-        assert "the rule of origin of heading 7616 is not encoded yet" in english(result)
+        assert "the rule of origin of heading 4202 is not encoded yet" in english(result)
 
     def test_no_bill_of_materials_is_not_determined(self):
         result = determine(good("8534.00.0020", "20.00", []), ON, produced_in="US")

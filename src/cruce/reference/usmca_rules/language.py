@@ -1,15 +1,9 @@
-"""USMCA product-specific rules of origin (Annex 4-B, HTSUS General Note 11) as data.
+"""The rule language of the USMCA product-specific rules: parser, codes and tariff shifts.
 
-The rows ship in ``data/usmca_psr.yaml``; ``data/USMCA_RULES.md`` documents the rule language
-(one line per alternative: ``CTH except 8481.90``, ``CTSH or from 8402.90 + RVC 60 TV / 50
-NC``, ``NCTC + RVC 60 TV / 50 NC``), the sources and what is not encoded. Each row keeps the
-legal text and its citation next to the parsed alternatives. A row with ``determinable``
-False holds only alternatives that are sufficient conditions: a good that meets none of
-them is "not determined", never "does not qualify".
-
-:func:`rule_for` finds the rule of a good (a dictionary probe per prefix length);
-:func:`shifts` says whether one material undergoes the change of classification an
-alternative asks for. Both are pure; the table is read once.
+One alternative per line (``CTH except 8481.90``, ``CTSH or from 8402.90 + RVC 60 TV / 50
+NC``, ``NCTC + RVC 60 TV / 50 NC``); ``data/USMCA_RULES.md`` gives the grammar.
+:func:`parse_rule` reads a line; :func:`shifts` says whether one material undergoes the
+change of classification a :class:`TariffShift` asks for. Both are pure.
 """
 
 from __future__ import annotations
@@ -17,36 +11,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
 from typing import TYPE_CHECKING, Final, Literal
 
-import yaml
-
 from cruce.i18n import Message, _
-from cruce.reference.facts import (
-    FactDataError,
-    Period,
-    Source,
-    in_force,
-    package_text,
-    period_from,
-    source_from,
-    text_from,
-)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
-    from datetime import date
-
-    from cruce.reference.facts import (
-        Period,
-        Source,
-    )
 
 Level = Literal["chapter", "heading", "subheading"]
 _PrefixIndex = tuple[tuple[int, frozenset[str]], ...]
 
-DATA_FILE: Final = "usmca_psr.yaml"
 _LEVELS: Final[dict[str, Level]] = {"CC": "chapter", "CTH": "heading", "CTSH": "subheading"}
 _DIGITS: Final[dict[Level, int]] = {"chapter": 2, "heading": 4, "subheading": 6}
 _MAX_TEXT: Final = 500
@@ -54,23 +28,11 @@ _MAX_RANGE: Final = 1000
 _MEMO_SIZE: Final = 65_536
 _PREFIX = r"[0-9]{2}(?:[0-9]{2}(?:\.[0-9]{2}(?:\.[0-9]{2})?)?)?"
 _CODE = re.compile(rf"({_PREFIX})(?:-({_PREFIX}))?")
-_SCOPE = re.compile(r"([0-9]{4}(?:\.[0-9]{2}(?:\.[0-9]{2})?)?)(?:-([0-9.]+))?")
 _PERCENT = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,2})?")
 _TOKEN = re.compile(r"\s*(?:(?P<number>[0-9][0-9.\-]*)|(?P<word>[A-Za-z]+)|(?P<mark>[,+/]))")
-_FIELDS: Final = frozenset(
-    [
-        "scope",
-        "rule",
-        "text",
-        "citation",
-        "start",
-        "end",
-        "determinable",
-        "reason",
-        "note",
-        "source",
-    ]
-)
+
+GOOD_LENGTHS: Final = frozenset({6, 8, 10})
+CODE_LENGTHS: Final = frozenset({4, 6, 8, 10})
 
 
 class RuleSyntaxError(ValueError):
@@ -83,29 +45,12 @@ class RuleSyntaxError(ValueError):
         self.reason = reason
 
 
-class CodeTooShortError(LookupError):
-    """The rule of a good depends on more digits than its code gives (a tariff-item rule)."""
-
-    def __init__(self, code: str) -> None:
-        self.message = _(
-            "the rule of origin of {code} depends on more digits: give the 8 or 10-digit "
-            "tariff number",
-            code=code,
-        )
-        super().__init__(str(self.message))
-        self.code = code
-
-
-def _digits(code: str, lengths: frozenset[int]) -> str:
+def digits(code: str, lengths: frozenset[int]) -> str:
     """``code`` without dots or spaces; ValueError unless its length is one of ``lengths``."""
-    digits = code.replace(".", "").replace(" ", "") if "." in code or " " in code else code
-    if len(digits) not in lengths or not digits.isascii() or not digits.isdigit():
+    plain = code.replace(".", "").replace(" ", "") if "." in code or " " in code else code
+    if len(plain) not in lengths or not plain.isascii() or not plain.isdigit():
         raise ValueError(str(_("not a tariff classification cruce can read: {code}", code=code)))
-    return digits
-
-
-_GOOD_LENGTHS: Final = frozenset({6, 8, 10})
-_CODE_LENGTHS: Final = frozenset({4, 6, 8, 10})
+    return plain
 
 
 def expand(code: str) -> tuple[str, ...]:
@@ -193,21 +138,6 @@ class Alternative:
     def __post_init__(self) -> None:
         if self.shift is None and self.rvc is None:
             raise ValueError("an alternative needs a tariff shift, a value content or both")
-
-
-@dataclass(frozen=True, slots=True)
-class ProductRule:
-    """The rule of the goods of ``scope`` in force for ``period``; any alternative suffices."""
-
-    scope: str
-    alternatives: tuple[Alternative, ...]
-    text: str
-    citation: str
-    period: Period
-    source: Source
-    determinable: bool
-    reason: str
-    note: str = ""
 
 
 class _Parser:
@@ -362,164 +292,13 @@ def shifts(shift: TariffShift, good_hs6: str, material_hs: str) -> bool:
 
 
 def _shifts(shift: TariffShift, good_hs6: str, material_hs: str) -> bool:
-    good = _digits(good_hs6, _GOOD_LENGTHS)
-    material = _digits(material_hs, _CODE_LENGTHS)
+    good = digits(good_hs6, GOOD_LENGTHS)
+    material = digits(material_hs, CODE_LENGTHS)
     if _has_prefix(material, shift._except) or material in shift._except_above:  # noqa: SLF001 - the index is the shift's own
         return False
     if shift.also_from and _has_prefix(material, shift._also):  # noqa: SLF001 - same
         return True
-    digits = min(_DIGITS[shift.level], len(material))
-    if material[:digits] == good[:digits]:
+    level_digits = min(_DIGITS[shift.level], len(material))
+    if material[:level_digits] == good[:level_digits]:
         return False
     return not shift.only_from or _has_prefix(material, shift._only)  # noqa: SLF001 - same
-
-
-def _scope_keys(scope: str, where: str) -> tuple[tuple[str, ...], bool]:
-    """The digit keys ``scope`` covers, and whether it is a range; FactDataError otherwise."""
-    if not _SCOPE.fullmatch(scope):
-        raise FactDataError(f"{where}: scope '{scope}' is not a heading, subheading, item or range")
-    try:
-        return expand(scope), "-" in scope
-    except ValueError as error:
-        raise FactDataError(f"{where}: {error}") from error
-
-
-def _row(row: object, number: int, default: Source | None) -> ProductRule:
-    if not isinstance(row, dict):
-        raise FactDataError(f"rule #{number}: a row must be a mapping")
-    where = f"rule #{number} ({row.get('scope', '?')})"
-    unknown = set(row) - _FIELDS
-    if unknown:
-        raise FactDataError(f"{where}: unknown fields {sorted(unknown)}")
-    scope = text_from(row, "scope", where)
-    _scope_keys(scope, where)
-    lines = row.get("rule", [])
-    if not isinstance(lines, list) or not all(isinstance(line, str) for line in lines):
-        raise FactDataError(f"{where}: 'rule' is a list of rule lines")
-    try:
-        alternatives = tuple(parse_rule(line) for line in lines)
-    except RuleSyntaxError as error:
-        raise FactDataError(f"{where}: {error}") from error
-    determinable = row.get("determinable")
-    reason = row.get("reason", "")
-    note = row.get("note", "")
-    if not isinstance(determinable, bool):
-        raise FactDataError(f"{where}: 'determinable' is true or false")
-    if not isinstance(reason, str) or not isinstance(note, str):
-        raise FactDataError(f"{where}: 'reason' and 'note' are text")
-    if determinable and (reason.strip() or not alternatives):
-        raise FactDataError(f"{where}: a determinable rule has alternatives and no reason")
-    if not determinable and not reason.strip():
-        raise FactDataError(f"{where}: a rule that is not determinable says why in 'reason'")
-    own = row.get("source")
-    source = source_from(own, where) if own is not None or default is None else default
-    return ProductRule(
-        scope=scope,
-        alternatives=alternatives,
-        text=" ".join(text_from(row, "text", where).split()),
-        citation=" ".join(text_from(row, "citation", where).split()),
-        period=period_from(row, where),
-        source=source,
-        determinable=determinable,
-        reason=" ".join(reason.split()),
-        note=" ".join(note.split()),
-    )
-
-
-def parse_table(text: str) -> tuple[ProductRule, ...]:
-    """The rules of a YAML document (``source`` for every row, ``rules`` the rows)."""
-    document = yaml.safe_load(text)
-    if not isinstance(document, dict) or not isinstance(document.get("rules"), list):
-        raise FactDataError("the document needs a list under 'rules'")
-    default = None
-    if document.get("source") is not None:
-        default = source_from(document["source"], "the document")
-    table = tuple(_row(row, number, default) for number, row in enumerate(document["rules"], 1))
-    RuleTable(table)  # refuses overlapping rows
-    return table
-
-
-class RuleTable:
-    """The rules indexed by the digits of their scopes, for :meth:`rule_for`."""
-
-    def __init__(self, rows: Iterable[ProductRule]) -> None:
-        self.rows = tuple(rows)
-        # (exact scopes, ranges): subheading over heading over range, as in rule_for
-        self._exact: dict[str, list[ProductRule]] = {}
-        self._ranged: dict[str, list[ProductRule]] = {}
-        for rule in self.rows:
-            keys, ranged = _scope_keys(rule.scope, rule.scope)
-            target = self._ranged if ranged else self._exact
-            for key in keys:
-                for other in target.get(key, []):
-                    if rule.period.overlaps(other.period):
-                        raise FactDataError(
-                            f"{rule.scope}: overlaps {other.scope} from {other.period.start}"
-                        )
-                target.setdefault(key, []).append(rule)
-        self._finer = frozenset(
-            key[:n] for key in (*self._exact, *self._ranged) for n in (4, 6) if n < len(key)
-        )
-        self._order = tuple((n, table) for n in (8, 6, 4) for table in (self._exact, self._ranged))
-
-    def rule_for(self, hs_code: str, on: date) -> ProductRule | None:
-        """The most specific rule covering ``hs_code`` in force on ``on``; None if none is.
-
-        Tariff item over subheading over heading; at each length an exact scope over a
-        range. CodeTooShortError when a rule of a longer code lies under ``hs_code``.
-        """
-        code = _digits(hs_code, _CODE_LENGTHS)
-        if len(code) < 8 and code in self._finer:  # noqa: PLR2004 - tariff-item length
-            raise CodeTooShortError(hs_code)
-        for length, table in self._order:
-            if length <= len(code):
-                for rule in table.get(code[:length], ()):
-                    if rule.period.covers(on):
-                        return rule
-        return None
-
-
-@cache
-def rules() -> tuple[ProductRule, ...]:
-    """Every product-specific rule shipped with cruce, in the order of the data file."""
-    return parse_table(package_text(DATA_FILE))
-
-
-@cache
-def _table() -> RuleTable:
-    return RuleTable(rules())
-
-
-def rule_for(hs_code: str, on: date) -> ProductRule | None:
-    """The shipped rule for the good ``hs_code`` on ``on`` (see :meth:`RuleTable.rule_for`)."""
-    return _table().rule_for(hs_code, on)
-
-
-@dataclass(frozen=True, slots=True)
-class DeMinimis:
-    """The de minimis share of non-originating materials (percent of the transaction value)."""
-
-    percent: Decimal
-    period: Period
-    source: Source
-
-
-@cache
-def _de_minimis_rows() -> tuple[DeMinimis, ...]:
-    document = yaml.safe_load(package_text(DATA_FILE))
-    row = (document.get("general") or {}).get("de_minimis")
-    where = f"{DATA_FILE}: general.de_minimis"
-    if not isinstance(row, dict):
-        raise FactDataError(f"{where} is missing")
-    return (
-        DeMinimis(
-            Decimal(text_from(row, "percent", where)),
-            period_from(row, where),
-            source_from(row.get("source"), where),
-        ),
-    )
-
-
-def de_minimis(on: date) -> DeMinimis:
-    """The de minimis threshold in force on ``on``; NotCoveredError before USMCA."""
-    return in_force(_de_minimis_rows(), on, "USMCA de minimis")
