@@ -95,7 +95,7 @@ class Entry:
     per_package: int
     # (text, size factor for price and weight); "english | español" where the languages differ
     variants: tuple[tuple[str, float], ...]
-    criterion: str = "C"
+    criterion: str = "B"
     serialised: bool = False
 
 
@@ -151,7 +151,7 @@ POOL: tuple[Entry, ...] = (
          ('3/16", grip 0.376–0.500" | 3/16", agarre 0.376–0.500"', 1.15),
          ('1/8", grip 0.251–0.375" | 1/8", agarre 0.251–0.375"', 0.7),
          ('5/32", grip 0.251–0.375" | 5/32", agarre 0.251–0.375"', 0.9)),
-        criterion="B",
+        criterion="C",
     ),
     Entry(
         "BB62", "8482.10.50.48", "8482.10.99", "99",
@@ -288,7 +288,7 @@ POOL: tuple[Entry, ...] = (
          ('3/4" barb × 3/4" NPT | espiga de 3/4" × 3/4" NPT', 2.1),
          ('1/4" barb × 1/8" NPT | espiga de 1/4" × 1/8" NPT', 0.7),
          ('1/2" barb × 3/8" NPT | espiga de 1/2" × 3/8" NPT', 1.25)),
-        criterion="B",
+        criterion="C",
     ),
     Entry(
         "FLWN", "7307.91.50.10", "7307.91.01", "00",
@@ -372,7 +372,7 @@ POOL: tuple[Entry, ...] = (
         "H87", "12.00", "0.62", (4, 6, 12), (("US", 4), ("MX", 4), ("CN", 2)),
         "Rhino Tools", "BPH-{i}", "CT", 6,
         (("8 oz", 0.7), ("12 oz", 0.85), ("16 oz", 1.0), ("24 oz", 1.3), ("32 oz", 1.6)),
-        criterion="B",
+        criterion="C",
     ),
     Entry(
         "SDRV", "8205.40.00.00", "8205.40.99", "00",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -115,4 +116,26 @@ def load(path: Path, locale: Locale, *, as_json: bool) -> Shipment:
             say(console, _("{file} cannot be read as a shipment:", file=path), locale, "bold red")
             for item in error.issues:
                 console.print(f"  • {escape(item.render(locale))}")
+        raise typer.Exit(EXIT_UNUSABLE) from None
+
+
+OnOption = Annotated[
+    str | None,
+    typer.Option(
+        "--on", metavar="YYYY-MM-DD", help="Date of the crossing (default: the planned one)."
+    ),
+]
+
+
+def crossing_day(on: str | None, record: Shipment, locale: Locale) -> date:
+    """The date given with ``--on``, else the record's planned crossing, else today."""
+    try:
+        return date.fromisoformat(on) if on else (record.crossing_date() or date.today())  # noqa: DTZ011 - a calendar day
+    except ValueError:
+        say(
+            err_console(),
+            _("--on must be a date written YYYY-MM-DD, not '{value}'", value=on),
+            locale,
+            "red",
+        )
         raise typer.Exit(EXIT_UNUSABLE) from None

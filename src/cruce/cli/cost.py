@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
@@ -16,8 +15,10 @@ from cruce.cli.common import (
     EXIT_READY,
     EXIT_UNUSABLE,
     LangOption,
+    OnOption,
     ShipmentArgument,
     app,
+    crossing_day,
     err_console,
     load,
     resolve_locale,
@@ -213,12 +214,7 @@ def _print_converted(converted: dict[str, object], locale: Locale) -> None:
 def cost_command(  # noqa: PLR0917 - Typer passes every option positionally
     ctx: typer.Context,
     shipment: ShipmentArgument,
-    on: Annotated[
-        str | None,
-        typer.Option(
-            "--on", metavar="YYYY-MM-DD", help="Date of the crossing (default: the planned one)."
-        ),
-    ] = None,
+    on: OnOption = None,
     currency: Annotated[
         str | None,
         typer.Option(
@@ -236,16 +232,7 @@ def cost_command(  # noqa: PLR0917 - Typer passes every option positionally
     """
     locale = resolve_locale(ctx, lang)
     record = load(shipment, locale, as_json=as_json)
-    try:
-        day = date.fromisoformat(on) if on else (record.crossing_date() or date.today())  # noqa: DTZ011 - a calendar day
-    except ValueError:
-        say(
-            err_console(),
-            _("--on must be a date written YYYY-MM-DD, not '{value}'", value=on),
-            locale,
-            "red",
-        )
-        raise typer.Exit(EXIT_UNUSABLE) from None
+    day = crossing_day(on, record, locale)
     try:
         tables = References.default()
         quotes = {

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import phonenumbers
 
 from cruce.compliance.duties.us import formal_entry
+from cruce.compliance.origin.claims import claim_problems
 from cruce.compliance.valuation import us_values
 from cruce.i18n import _
 from cruce.model.codes import USMCA_COUNTRIES
@@ -240,6 +241,7 @@ def _line(index: int, line: GoodsLine, shipment: Shipment, *, mexican: bool) -> 
         yield from _sat_units(path, number, line)
     if line.usmca.claimed:
         yield from _usmca(path, number, line)
+    yield from claim_problems(index, line, shipment.crossing_date() or date.today())  # noqa: DTZ011 - a calendar day
 
 
 def _weights_and_classification(path: str, number: int, line: GoodsLine) -> Iterator[Problem]:

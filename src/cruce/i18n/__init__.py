@@ -13,8 +13,9 @@ import os
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
-from typing import Final, Literal
+from typing import Final, Literal, Protocol, runtime_checkable
 
+from babel import Locale as BabelLocale
 from babel.messages.pofile import read_po
 
 Locale = Literal["en", "es"]
@@ -48,17 +49,36 @@ def gettext(msgid: str, locale: Locale) -> str:
     return _catalog(locale).get(msgid, msgid)
 
 
+@runtime_checkable
+class Renderable(Protocol):
+    """Anything that renders itself in a locale: a message, a country name."""
+
+    def render(self, locale: Locale) -> str:
+        """The text in ``locale``."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class Message:
-    """A translatable message with named parameters, rendered on demand in a locale."""
+    """A translatable message with named parameters, rendered on demand in a locale.
+
+    A parameter is plain text, or a :class:`Renderable` (another message, a country name)
+    rendered in the same locale as the message that holds it.
+    """
 
     msgid: str
-    params: tuple[tuple[str, str], ...] = field(default=())
+    params: tuple[tuple[str, str | Renderable], ...] = field(default=())
 
     def render(self, locale: Locale) -> str:
         """The message in ``locale`` with its parameters filled in."""
         template = gettext(self.msgid, locale)
-        return template.format_map(dict(self.params)) if self.params else template
+        if not self.params:
+            return template
+        values = {
+            key: value if isinstance(value, str) else value.render(locale)
+            for key, value in self.params
+        }
+        return template.format_map(values)
 
     def both(self) -> dict[str, str]:
         """The message in every known locale, keyed by locale."""
@@ -68,9 +88,39 @@ class Message:
         return self.render(DEFAULT_LOCALE)
 
 
+def _param(value: object) -> str | Renderable:
+    if type(value) is str:
+        return value
+    # hasattr on the type, not isinstance on the runtime-checkable protocol: many times faster
+    return value if hasattr(type(value), "render") else str(value)  # type: ignore[return-value]
+
+
 def _(msgid: str, **params: object) -> Message:
-    """Mark ``msgid`` for translation and bind its ``{named}`` parameters."""
-    return Message(msgid, tuple((key, str(value)) for key, value in sorted(params.items())))
+    """Mark ``msgid`` for translation and bind its ``{named}`` parameters.
+
+    Renderable values (messages, countries, texts in two languages) stay renderable and
+    are rendered in the message's locale; anything else becomes its text.
+    """
+    return Message(msgid, tuple((key, _param(value)) for key, value in sorted(params.items())))
+
+
+@cache
+def _territory(code: str, locale: Locale) -> str:
+    return str(BabelLocale.parse(locale).territories.get(code, code))
+
+
+@dataclass(frozen=True, slots=True)
+class Country:
+    """An ISO 3166-1 alpha-2 country, named in the reader's language (CLDR via Babel)."""
+
+    code: str
+
+    def render(self, locale: Locale) -> str:
+        """The country's name in ``locale``; the code itself when CLDR does not know it."""
+        return _territory(self.code.upper(), locale)
+
+    def __str__(self) -> str:
+        return self.render(DEFAULT_LOCALE)
 
 
 def locale_from_environment(environ: dict[str, str] | None = None) -> Locale:

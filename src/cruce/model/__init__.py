@@ -1,5 +1,12 @@
 """The shipment record: pydantic models, code lists, money, parties. No I/O."""
 
+from cruce.model.certification import (
+    BlanketPeriod,
+    CertifierRole,
+    ProducerDisclosure,
+    Signatory,
+    UsmcaCertification,
+)
 from cruce.model.codes import ChargeKind, Incoterm, TransportMode
 from cruce.model.goods import (
     GoodsLine,
@@ -19,6 +26,8 @@ from cruce.model.transport import Driver, Port, Transport, Vehicle
 __all__ = [
     "Address",
     "BankAccount",
+    "BlanketPeriod",
+    "CertifierRole",
     "Charge",
     "ChargeKind",
     "CommercialTerms",
@@ -38,12 +47,15 @@ __all__ = [
     "Party",
     "Port",
     "Problem",
+    "ProducerDisclosure",
     "Severity",
     "Shipment",
+    "Signatory",
     "TaxId",
     "TaxScheme",
     "Transport",
     "TransportMode",
+    "UsmcaCertification",
     "UsmcaClaim",
     "Vehicle",
 ]

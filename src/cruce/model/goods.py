@@ -103,9 +103,17 @@ class LocalizedText(BaseModel):
         primary, other = (self.es, self.en) if locale == "es" else (self.en, self.es)
         return primary or other or ""
 
+    def render(self, locale: Locale) -> str:
+        """As :meth:`get`: a text in two languages renders as a message parameter."""
+        return self.get(locale)
+
 
 class OriginCriterion(StrEnum):
-    """USMCA Annex 5-A data element 7: the origin criterion (A to D)."""
+    """USMCA Annex 5-A data element 7: the origin criterion, the paragraph of Art. 4.2.
+
+    A wholly obtained or produced; B the product-specific rule of Annex 4-B is met; C
+    produced exclusively from originating materials; D the Art. 4.2(d) case.
+    """
 
     A = "A"
     B = "B"
@@ -135,20 +143,182 @@ class Originating(StrEnum):
     UNKNOWN = "unknown"
 
 
+class MaterialKind(StrEnum):
+    """How a material takes part in the good, which decides how origin counts it.
+
+    ``component``: incorporated in the good, counted for the tariff shift and the RVC.
+    ``indirect``: used in production but not incorporated (tools, fuel, lubricants, safety
+    equipment): originating wherever produced (USMCA Art. 4.9). ``retail_packing``:
+    packaging and containers for retail sale classified with the good (Art. 4.15) and
+    ``accessory``: accessories, spare parts, tools or instructions delivered with the good,
+    classified with it and not invoiced separately (Art. 4.14): both disregarded for the
+    tariff shift, counted in the RVC. ``shipping_packing``: packing materials and containers
+    for shipment (Art. 4.16): disregarded altogether.
+    """
+
+    COMPONENT = "component"
+    INDIRECT = "indirect"
+    RETAIL_PACKING = "retail_packing"
+    ACCESSORY = "accessory"
+    SHIPPING_PACKING = "shipping_packing"
+
+
+_MAX_BOM_DEPTH = 3
+
+
 class Material(BaseModel):
     """A material in the good's bill of materials, as its origin decision will need it."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
-    description: Annotated[str, Field(min_length=1, max_length=300)]
+    description: LocalizedText
     hs_code: Annotated[str, BeforeValidator(_digits), Field(pattern=r"^\d{6,10}$")] | None = None
     origin_country: CountryCode | None = None
     value: Money
     quantity: Decimal | None = Field(default=None, gt=0, allow_inf_nan=False, max_digits=18)
+    kind: MaterialKind = MaterialKind.COMPONENT
     originating: Originating = Originating.UNKNOWN
     supplier: Annotated[str, Field(max_length=200)] | None = None
     supplier_certification: Annotated[str, Field(max_length=100)] | None = Field(
         default=None, description="Reference of the supplier's USMCA certification, if any."
+    )
+    non_originating_value: Money | None = Field(
+        default=None,
+        description=(
+            "For a non-originating material produced in the United States, Mexico or Canada: "
+            "the value of the non-originating materials used to produce it, per its producer's "
+            "statement. Only that value counts as non-originating in the good's regional value "
+            "content (accumulation, USMCA Art. 4.11; Art. 4.7)."
+        ),
+    )
+    materials: list[Material] = Field(
+        default_factory=list,
+        max_length=500,
+        description=(
+            "For a self-produced material designated as an intermediate material (USMCA "
+            "Art. 4.8): its own bill of materials, so that its origin is decided first."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _shallow_enough(self) -> Self:
+        def depth(material: Material) -> int:
+            return 1 + max((depth(m) for m in material.materials), default=0)
+
+        if depth(self) > _MAX_BOM_DEPTH:
+            raise invalid(
+                "materials.too_deep",
+                N_("a bill of materials may nest intermediate materials {limit} levels deep"),
+                {"limit": str(_MAX_BOM_DEPTH)},
+            )
+        return self
+
+    def label(self, locale: Locale = "en") -> str:
+        """The description in ``locale``."""
+        return self.description.get(locale)
+
+
+class WhollyObtained(StrEnum):
+    """How a good is wholly obtained or produced in USMCA territory (19 U.S.C. 4531(a)(4))."""
+
+    MINERAL = "mineral"
+    PLANT = "plant"
+    LIVE_ANIMAL = "live_animal"
+    FROM_LIVE_ANIMAL = "from_live_animal"
+    HUNTING_FISHING = "hunting_fishing"
+    AQUACULTURE = "aquaculture"
+    SEA_FISHING = "sea_fishing"
+    FACTORY_SHIP = "factory_ship"
+    SEABED = "seabed"
+    WASTE_SCRAP = "waste_scrap"
+    FROM_WHOLLY_OBTAINED = "from_wholly_obtained"
+
+
+class NetCost(BaseModel):
+    """The net cost of one unit of the good (USMCA Art. 4.5(3); 19 U.S.C. 4531(a)).
+
+    Net cost is the total cost minus the sales promotion, marketing and after-sales service
+    costs, royalties, shipping and packing costs and non-allowable interest costs that are
+    included in the total cost.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    total_cost: Money
+    sales_promotion: Money | None = Field(
+        default=None, description="Sales promotion, marketing and after-sales service costs."
+    )
+    royalties: Money | None = None
+    shipping_packing: Money | None = None
+    non_allowable_interest: Money | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        for name in ("sales_promotion", "royalties", "shipping_packing", "non_allowable_interest"):
+            part: Money | None = getattr(self, name)
+            if part is not None and part.currency != self.total_cost.currency:
+                raise invalid(
+                    "net_cost.currency",
+                    N_("{field} must be in the currency of the total cost ({currency})"),
+                    {"field": name, "currency": self.total_cost.currency},
+                )
+        if self.amount().amount <= 0:
+            raise invalid(
+                "net_cost.not_positive",
+                N_("the deductions leave no net cost: they must be less than the total cost"),
+            )
+        return self
+
+    def deductions(self) -> Money:
+        """What is taken off the total cost."""
+        parts = (
+            self.sales_promotion,
+            self.royalties,
+            self.shipping_packing,
+            self.non_allowable_interest,
+        )
+        return sum((p for p in parts if p is not None), self.total_cost * 0)
+
+    def amount(self) -> Money:
+        """Total cost minus the deductions."""
+        return self.total_cost - self.deductions()
+
+
+class OriginFacts(BaseModel):
+    """What the producer states about one unit of the good for its USMCA origin decision."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    produced_in: CountryCode | None = Field(
+        default=None, description="Where the good is produced; the line's origin when absent."
+    )
+    wholly_obtained: WhollyObtained | None = Field(
+        default=None, description="How the good is wholly obtained or produced (criterion A)."
+    )
+    transaction_value: Money | None = Field(
+        default=None,
+        description=(
+            "Transaction value of one unit adjusted to exclude the costs of its international "
+            "shipment (FOB); the unit price when absent."
+        ),
+    )
+    net_cost: NetCost | None = Field(
+        default=None, description="Net cost of one unit, for the net cost method."
+    )
+    parts_with_good: bool = Field(
+        default=False,
+        description=(
+            "The non-originating materials that fail the tariff shift are provided for as "
+            "parts in the Harmonized System and classified in the good's subheading, or its "
+            "heading when not divided into subheadings (USMCA Art. 4.2(d)(ii))."
+        ),
+    )
+    unassembled: bool = Field(
+        default=False,
+        description=(
+            "The good is imported unassembled or disassembled and classified as the assembled "
+            "good under General Rule of Interpretation 2(a) (USMCA Art. 4.2(d)(ii))."
+        ),
     )
 
 
@@ -193,6 +363,9 @@ class GoodsLine(BaseModel):
         default_factory=list,
         max_length=500,
         description="Bill of materials of one unit of the good, for the USMCA origin decision.",
+    )
+    origin: OriginFacts | None = Field(
+        default=None, description="The producer's facts for the USMCA origin decision."
     )
     packages: int | None = Field(default=None, ge=0, le=1_000_000)
     package_type: (

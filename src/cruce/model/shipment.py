@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cruce.model.certification import UsmcaCertification
 from cruce.model.codes import CountryCode
 from cruce.model.goods import GoodsLine
 from cruce.model.money import Money, total_by_currency
@@ -47,6 +48,10 @@ class Shipment(BaseModel):
     transport: Transport = Field(default_factory=Transport)
     terms: CommercialTerms
     notes: Annotated[str, Field(max_length=2000)] | None = None
+    usmca_certification: UsmcaCertification | None = Field(
+        default=None,
+        description="The USMCA / T-MEC certification of origin for the lines that claim it.",
+    )
 
     @property
     def direction(self) -> str:

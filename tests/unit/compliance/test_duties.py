@@ -395,3 +395,55 @@ class TestMexicanSide:
             references=_mexico_tables(),
         )
         assert "cost.mx.igi_not_loaded" in {p.code for p in quote.problems}
+
+
+def _bom(board_value: str) -> list[dict]:
+    # per unit of 10,000.00: a Chinese bare PCB assembly of 8538.90 (excluded by the 8537
+    # rule "CTH except 8538.90") worth board_value, and originating Mexican parts
+    return [
+        {
+            "description": "printed circuit assembly",
+            "hs_code": "8538.90",
+            "origin_country": "CN",
+            "value": f"{board_value} USD",
+            "originating": "no",
+        },
+        {
+            "description": "enclosure",
+            "hs_code": "7616.99",
+            "origin_country": "MX",
+            "value": "2000.00 USD",
+            "originating": "yes",
+        },
+    ]
+
+
+class TestClaimsFromTheOriginEngine:
+    def test_with_usmca_claims_a_line_the_engine_finds_qualifying(self, bundled):
+        # 8538.90 worth 500 = 5 % of the transaction value: within de minimis
+        part = _board(materials=_bom("500.00"))
+        quote = landed_cost(_northbound(part), date(2026, 3, 1), usmca=True, references=bundled)
+        assert _reported(quote, "duty") == "S 8537109170"
+        assert not [p for p in quote.problems if p.code.startswith("cost.usmca")]
+
+    def test_with_usmca_leaves_unclaimed_a_line_that_does_not_qualify(self, bundled):
+        # a controller of 9032.89 (rule "CTH", or "CTH or from 9032.90 + RVC 45 TV") from a
+        # Chinese controller module of 9032.89 worth 60 %: no change of heading, no de
+        # minimis; RVC 40 % < 45 %
+        module = {
+            "description": "controller module",
+            "hs_code": "9032.89",
+            "origin_country": "CN",
+            "value": "6000.00 USD",
+            "originating": "no",
+        }
+        part = _board(hts="9032.89.6040", fraccion="90328999", materials=[module])
+        quote = landed_cost(_northbound(part), date(2026, 3, 1), usmca=True, references=bundled)
+        assert _reported(quote, "duty") == "9032896040"
+        codes = {p.code for p in quote.problems}
+        assert "cost.usmca.not_qualifying" in codes
+
+    def test_a_line_the_engine_cannot_decide_is_claimed_with_a_warning(self, bundled):
+        quote = landed_cost(_northbound(_board()), date(2026, 3, 1), usmca=True, references=bundled)
+        assert _reported(quote, "duty") == "S 8537109170"
+        assert "cost.usmca.assumed" in {p.code for p in quote.problems}

@@ -155,3 +155,49 @@ class TestEntryFindings:
 
     def test_an_import_into_mexico_has_no_us_entry_finding(self):
         assert "entry.us.formal" not in {p.code for p in record_problems(shipment())}
+
+
+def _circuits(board_value: str, *, usmca: dict) -> dict:
+    # printed circuits 8534 (rule CTH), 20.00 a unit, from a Chinese bare board of 8534
+    return line(
+        hts="8534.00.0020",
+        origin_country="MX",
+        unit_price="20.00 USD",
+        usmca=usmca,
+        materials=[
+            {
+                "description": "bare board",
+                "hs_code": "8534.00",
+                "origin_country": "CN",
+                "value": f"{board_value} USD",
+                "originating": "no",
+            },
+            {
+                "description": "copper foil",
+                "hs_code": "7410.21",
+                "origin_country": "MX",
+                "value": "4.00 USD",
+                "originating": "yes",
+            },
+        ],
+    )
+
+
+class TestUsmcaClaimAgainstTheOriginEngine:
+    def test_a_claim_that_does_not_qualify_blocks(self):
+        goods = [_circuits("9.00", usmca={"claimed": True, "criterion": "B"})]
+        path, severity = _codes(goods=goods)["goods.usmca.not_qualifying"]
+        assert path == "goods[0].usmca.claimed"
+        assert severity is Severity.BLOCKER
+
+    def test_a_claim_that_qualifies_raises_nothing(self):
+        goods = [_circuits("1.50", usmca={"claimed": True, "criterion": "B"})]
+        assert not [c for c in _codes(goods=goods) if c.startswith("goods.usmca")]
+
+    def test_a_claimed_criterion_other_than_the_one_found_warns(self):
+        goods = [_circuits("1.50", usmca={"claimed": True, "criterion": "C"})]
+        assert _codes(goods=goods)["goods.usmca.criterion_differs"][1] is Severity.WARNING
+
+    def test_an_unclaimed_line_that_qualifies_is_noted(self):
+        goods = [_circuits("1.50", usmca={"claimed": False})]
+        assert _codes(goods=goods)["goods.usmca.unclaimed"][1] is Severity.INFO

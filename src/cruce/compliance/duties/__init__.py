@@ -3,8 +3,8 @@
 ``landed_cost(shipment, on=date)`` quotes the destination country's charges for a crossing
 on that date, line by line, each component with its rate, base, amount, legal source and
 the code to report. ``usmca`` chooses the claim: None as the record claims it per line,
-True every line whose origin is in the USMCA territory, False none, so the saving of a
-claim is visible (:func:`with_and_without_usmca`).
+True every line the origin engine finds eligible, False none, so the saving of a claim is
+visible (:func:`with_and_without_usmca`; :mod:`cruce.compliance.duties.claims`).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cruce.compliance.duties import mx, us
+from cruce.compliance.duties.claims import claims
 from cruce.compliance.duties.result import Component, LandedCost, LineCost
 from cruce.reference import fx, hts_store, mx_tariff
 
@@ -58,11 +59,12 @@ def landed_cost(
 ) -> LandedCost:
     """The destination's duties, taxes and fees for ``shipment`` crossing on ``on``."""
     tables = references or References.default()
+    if shipment.import_country not in {"US", "MX"}:
+        raise UnsupportedDestinationError(shipment.import_country)
+    chosen = claims(shipment, on, usmca)
     if shipment.import_country == "US":
-        return us.quote(shipment, on, usmca=usmca, store=tables.hts)
-    if shipment.import_country == "MX":
-        return mx.quote(shipment, on, usmca=usmca, ligie=tables.ligie, rates=tables.fx)
-    raise UnsupportedDestinationError(shipment.import_country)
+        return us.quote(shipment, on, claims=chosen, store=tables.hts)
+    return mx.quote(shipment, on, claims=chosen, ligie=tables.ligie, rates=tables.fx)
 
 
 def with_and_without_usmca(

@@ -17,7 +17,6 @@ from cruce.compliance.duties.result import Component, LandedCost, LineCost, perc
 from cruce.compliance.valuation import mx_values
 from cruce.i18n import _
 from cruce.model import Money
-from cruce.model.codes import USMCA_COUNTRIES
 from cruce.model.problems import Problem, blocker, warning
 from cruce.reference import fx, mx_fees, mx_tariff
 from cruce.reference.facts import NotCoveredError
@@ -25,6 +24,7 @@ from cruce.reference.facts import NotCoveredError
 if TYPE_CHECKING:
     from datetime import date
 
+    from cruce.compliance.duties.claims import Claims
     from cruce.model import FxRate, GoodsLine, Shipment
 
 MXN = "MXN"
@@ -37,12 +37,6 @@ TMEC_NOTE = _("T-MEC preference claimed (identifier TL)")
 
 def _mxn(amount: Decimal) -> Money:
     return Money.trusted(amount.quantize(CENT, rounding=ROUND_HALF_UP), MXN)
-
-
-def _claimed(line: GoodsLine, usmca: bool | None) -> bool:
-    if usmca is None:
-        return line.usmca.claimed
-    return usmca and line.origin_country in USMCA_COUNTRIES
 
 
 def _exchange(
@@ -236,7 +230,7 @@ def quote(
     shipment: Shipment,
     on: date,
     *,
-    usmca: bool | None,
+    claims: Claims,
     ligie: mx_tariff.LigieTable,
     rates: fx.FxTable,
 ) -> LandedCost:
@@ -245,20 +239,20 @@ def quote(
     rate = _exchange(shipment, on, rates, problems)
     values = mx_values(shipment)
     pesos = [_to_mxn(v.value, rate, v.index, problems) for v in values]
-    claims = [_claimed(shipment.goods[v.index], usmca) for v in values]
+    claimed = claims.claimed
     igis = [
         _igi(
             v.index,
             shipment.goods[v.index],
             pesos[v.index],
-            claimed=claims[v.index],
+            claimed=claimed[v.index],
             on=on,
             ligie=ligie,
             problems=problems,
         )
         for v in values
     ]
-    dta_entry, dta_shares = _dta(pesos, claims, on, problems)
+    dta_entry, dta_shares = _dta(pesos, list(claimed), on, problems)
     iva = mx_fees.iva_rate(on)
     lines = []
     for v in values:
@@ -293,9 +287,9 @@ def quote(
         destination="MX",
         on=on,
         currency=MXN,
-        usmca="as claimed" if usmca is None else ("claimed" if usmca else "not claimed"),
+        usmca=claims.label,
         lines=tuple(lines),
         entry=tuple(entry),
-        problems=tuple(problems),
+        problems=(*claims.problems, *problems),
         fx=rate,
     )

@@ -18,7 +18,6 @@ from cruce.compliance.duties.result import Component, LandedCost, LineCost, perc
 from cruce.compliance.valuation import us_values
 from cruce.i18n import Message, _
 from cruce.model import Money
-from cruce.model.codes import USMCA_COUNTRIES
 from cruce.model.problems import Problem, blocker, info, warning
 from cruce.reference import us_actions, us_fees
 from cruce.reference.facts import NotCoveredError, Source
@@ -27,6 +26,7 @@ from cruce.reference.rates import MissingQuantityError, apply_rate, hts_quantiti
 if TYPE_CHECKING:
     from datetime import date
 
+    from cruce.compliance.duties.claims import Claims
     from cruce.model import GoodsLine, Shipment
     from cruce.reference.hts import HtsLine, HtsRevision
     from cruce.reference.hts_store import HtsStore
@@ -48,12 +48,6 @@ class _Line:
     line: GoodsLine
     value: Money | None  # USD
     claimed: bool
-
-
-def _claimed(line: GoodsLine, usmca: bool | None) -> bool:
-    if usmca is None:
-        return line.usmca.claimed
-    return usmca and (line.origin_country in USMCA_COUNTRIES)
 
 
 def _to_usd(shipment: Shipment, amount: Money, problems: list[Problem]) -> Money | None:
@@ -300,7 +294,7 @@ def _mpf(items: list[_Line], on: date, problems: list[Problem]) -> list[Componen
         return [Component("mpf", _("Merchandise processing fee"), "", None, None, None, None)]
 
 
-def quote(shipment: Shipment, on: date, *, usmca: bool | None, store: HtsStore) -> LandedCost:
+def quote(shipment: Shipment, on: date, *, claims: Claims, store: HtsStore) -> LandedCost:
     """The US landed cost of ``shipment`` entered on ``on``."""
     problems: list[Problem] = []
     try:
@@ -319,7 +313,10 @@ def quote(shipment: Shipment, on: date, *, usmca: bool | None, store: HtsStore) 
         line = shipment.goods[value.index]
         items.append(
             _Line(
-                value.index, line, _to_usd(shipment, value.value, problems), _claimed(line, usmca)
+                value.index,
+                line,
+                _to_usd(shipment, value.value, problems),
+                claims.claimed[value.index],
             )
         )
     lines = []
@@ -380,9 +377,9 @@ def quote(shipment: Shipment, on: date, *, usmca: bool | None, store: HtsStore) 
         destination="US",
         on=on,
         currency=USD,
-        usmca="as claimed" if usmca is None else ("claimed" if usmca else "not claimed"),
+        usmca=claims.label,
         lines=tuple(lines),
         entry=tuple(entry),
-        problems=tuple(problems),
+        problems=(*claims.problems, *problems),
         tariff_edition=None if revision is None else revision.name,
     )
