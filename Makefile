@@ -31,13 +31,15 @@ lint: $(STAMP) ## ruff, formatting, mypy, import contracts, translation catalogs
 test: lint ## every check and every test
 	$(BIN)/python -m pytest -n auto -p xdist
 
-bench: $(STAMP) ## throughput of load + check, landed cost and HTS lookups, as ratios to baselines
+bench: $(STAMP) ## throughput of load + check, landed cost, HTS lookups and USMCA origin, as ratios to baselines
 	$(BIN)/python benchmarks/bench_load_check.py
 	$(BIN)/python benchmarks/bench_landed_cost.py
 	$(BIN)/python benchmarks/bench_hts_lookup.py
+	$(BIN)/python benchmarks/bench_origin.py
 
-schema: $(STAMP) ## regenerate schema/shipment.schema.json from the model
+schema: $(STAMP) ## regenerate the published schemas (shipment record, USMCA certification)
 	$(BIN)/cruce schema > schema/shipment.schema.json
+	$(BIN)/python -m cruce.artifacts.usmca_certification_json > schema/usmca-certification.schema.json
 
 translations: $(STAMP) ## extract messages and update the catalogs
 	$(BIN)/python -m cruce.i18n.catalog update

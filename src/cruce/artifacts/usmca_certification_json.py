@@ -523,3 +523,9 @@ class UsmcaCertificationJson:
 
 
 ARTIFACT: Final = UsmcaCertificationJson()
+
+
+if __name__ == "__main__":  # `make schema` writes the published copy
+    import sys
+
+    sys.stdout.write(json.dumps(SCHEMA, indent=2, ensure_ascii=False) + "\n")

@@ -321,3 +321,41 @@ class TestProperties:
             assert after.rvc[0].percent >= before.rvc[0].percent
         if before.qualifies is True:
             assert after.qualifies is True
+
+
+# An inductive sensor of 8536.50 (rule: "CTH except 8538.90.10, 8538.90.30, 8538.90.60", or
+# from those items with an RVC of 60 % TV), 17.90 USD, from a Chinese sensor head of 8538.90
+# worth 6.90 (RVC (17.90 - 6.90) / 17.90 = 61.45 %, but 42 % with other foreign parts).
+def sensor(head_code: str, extra_value: str = "3.45") -> GoodsLine:
+    return good(
+        "8536.50.9065",
+        "17.90",
+        [
+            material("sensor head", head_code, "CN", "6.90", "no"),
+            material("housing and cable", "8544.49", "CN", extra_value, "no"),
+        ],
+    )
+
+
+class TestExplanations:
+    def test_each_alternative_says_why_it_is_not_met(self):
+        result = determine(sensor("8538.90.3000"), ON, produced_in="MX")
+        assert result.qualifies is False
+        english = text(result)
+        assert (
+            "alternative 'CTH except 8538.90.10, 8538.90.30, 8538.90.60' is not met; failing "
+            "its change of classification: sensor head from China (HS 8538.90.3000)" in english
+        )
+        assert "the regional value content is 42.18 % by transaction value, below 60 %" in english
+        assert "sensor head from China (HS 8538.90.3000) is of a code the rule excludes" in english
+
+    def test_a_code_too_short_to_show_an_exception_is_not_determined(self):
+        result = determine(sensor("8538.90"), ON, produced_in="MX")
+        assert result.qualifies is None
+        assert result.problems[0].code == "origin.material.code_too_short"
+        assert "give their full HTS numbers" in text(result)
+
+    def test_a_full_code_outside_the_exceptions_makes_the_shift(self):
+        result = determine(sensor("8538.90.8180"), ON, produced_in="MX")
+        assert result.qualifies is True
+        assert result.criterion is OriginCriterion.B

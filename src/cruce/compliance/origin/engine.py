@@ -12,6 +12,7 @@ from cruce.compliance.origin.materials import (
     Good,
     count,
     culprit,
+    finer_exceptions,
     in_usmca,
     verdicts,
 )
@@ -276,7 +277,7 @@ def _decide(  # noqa: C901, PLR0911, PLR0912 - one decision read top to bottom, 
             return _undetermined(why, "de_minimis.exception", "hts", rule)
         return qualified(OriginCriterion.B, attempt, found[1], share=found[0])
     rvcs = tuple(dict.fromkeys(r for a in attempts for r in a.rvc))
-    focus = min(shifting, key=lambda a: len(a.failing)) if shifting else attempts[0]
+    focus = _focus(shifting, attempts)
     share: Decimal | None = None
     if focus.failing:
         share = _share(_value(counted, focus.failing, good.tv * 0), good.tv)
@@ -294,6 +295,25 @@ def _decide(  # noqa: C901, PLR0911, PLR0912 - one decision read top to bottom, 
             )
             return qualified(OriginCriterion.D, case_d.attempt, why, case_d.rvc, share)
         rvcs = tuple(dict.fromkeys((*rvcs, *case_d.rvc)))
+    unsure = _undecidable(counted, attempts)
+    if unsure is not None:
+        names = [material_name(counted[i].material) for i in unsure.failing]
+        why = _(
+            "not determined: alternative '{alternative}' is met unless these materials are of "
+            "the tariff items it excludes: {materials}; give their full HTS numbers",
+            alternative=unsure.alternative.text,
+            materials=_joined(names),
+        )
+        problem = blocker("origin.material.code_too_short", "materials", why)
+        return OriginResult(
+            None,
+            rule=rule,
+            materials=verdicts(counted, unsure),
+            rvc=rvcs,
+            de_minimis=share,
+            explanation=(why, cited),
+            problems=(problem, *wholly),
+        )
     if not rule.determinable:
         why = _(
             "not determined: none of the rule's written alternatives is met, and part of the "
@@ -311,6 +331,7 @@ def _decide(  # noqa: C901, PLR0911, PLR0912 - one decision read top to bottom, 
             problems=(problem, *wholly),
         )
     explanation = [_("does not qualify: no alternative of the rule is met"), cited]
+    explanation += [_unmet(attempt, counted) for attempt in attempts]
     explanation += [culprit(counted[i].material, focus) for i in focus.failing]
     return OriginResult(
         False,  # noqa: FBT003
@@ -321,6 +342,52 @@ def _decide(  # noqa: C901, PLR0911, PLR0912 - one decision read top to bottom, 
         explanation=tuple(explanation),
         suggestions=_suggestions(counted, focus, attempts, case_d),
         problems=wholly,
+    )
+
+
+def _undecidable(counted: Sequence[Counted], attempts: Sequence[Attempt]) -> Attempt | None:
+    """An alternative failed only by materials whose short codes hide an exception."""
+    for attempt in attempts:
+        if (
+            attempt.failing
+            and attempt.rvc_ok
+            and all(finer_exceptions(counted[i].material, attempt) for i in attempt.failing)
+        ):
+            return attempt
+    return None
+
+
+def _focus(shifting: Sequence[Attempt], attempts: Sequence[Attempt]) -> Attempt:
+    """The alternative whose materials explain the failure: the fewest culprits, if any."""
+    failing = [a for a in shifting if a.failing]
+    if failing:
+        return min(failing, key=lambda a: len(a.failing))
+    return shifting[0] if shifting else attempts[0]
+
+
+def _unmet(attempt: Attempt, counted: Sequence[Counted]) -> Message:
+    """Why one alternative of the rule is not met."""
+    if attempt.failing:
+        names = [material_name(counted[i].material) for i in attempt.failing]
+        return _(
+            "alternative '{alternative}' is not met; failing its change of classification: "
+            "{materials}",
+            alternative=attempt.alternative.text,
+            materials=_joined(names),
+        )
+    best = max(attempt.rvc, key=lambda r: r.percent - r.threshold, default=None)
+    if best is None:
+        return _(
+            "alternative '{alternative}' is not met: it needs a net cost, which is not given",
+            alternative=attempt.alternative.text,
+        )
+    return _(
+        "alternative '{alternative}' is not met: the regional value content is {percent} % "
+        "by {method}, below {threshold} %",
+        alternative=attempt.alternative.text,
+        percent=best.percent,
+        method=method_name(best.method),
+        threshold=best.threshold,
     )
 
 

@@ -183,6 +183,24 @@ def count(material: Material, good: Good, decide: Decide) -> Counted:
     return counted._replace(tested=False, reason=reason)
 
 
+def finer_exceptions(material: Material, attempt: Attempt) -> list[str]:
+    """The codes the alternative excludes that lie under the material's shorter code.
+
+    A material of ``8538.90`` against "except from 8538.90.10": its code does not say
+    whether the exception applies, so the shift cannot be shown either way.
+    """
+    shift = attempt.alternative.shift
+    code = material.hs_code
+    if shift is None or code is None:
+        return []
+    return [
+        excepted
+        for excepted in shift.except_from
+        if (digits := excepted.split("-")[0].replace(".", "")).startswith(code)
+        and len(digits) > len(code)
+    ]
+
+
 def culprit(material: Material, attempt: Attempt) -> Message:
     """Why ``material`` fails the shift of ``attempt``'s alternative."""
     name = material_name(material)
@@ -196,6 +214,14 @@ def culprit(material: Material, attempt: Attempt) -> Message:
     digits = {"chapter": 2, "heading": 4, "subheading": 6}[level]
     if material.hs_code[:digits] == attempt.good_code[:digits]:
         return _("{material} does not change {level}", material=name, level=level_name(level))
+    finer = finer_exceptions(material, attempt)
+    if finer:
+        return _(
+            "{material}: its code does not show whether it is of {excepted}, which the rule "
+            "excludes; give its full HTS number",
+            material=name,
+            excepted=", ".join(finer),
+        )
     return _("{material} is of a code the rule excludes", material=name)
 
 
