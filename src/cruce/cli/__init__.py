@@ -13,7 +13,7 @@ from pathlib import Path
 
 from platformdirs import user_log_path
 
-from cruce.cli import cost, documents, origin, reference
+from cruce.cli import cost, documents, origin, reference, trust
 from cruce.cli.common import (
     EXIT_BLOCKERS,
     EXIT_INTERNAL,
@@ -25,7 +25,13 @@ from cruce.cli.common import (
 from cruce.i18n import _
 
 __all__ = ["EXIT_BLOCKERS", "EXIT_INTERNAL", "EXIT_READY", "EXIT_UNUSABLE", "app", "main"]
-_COMMAND_MODULES = (cost, documents, origin, reference)  # importing them registers their commands
+_COMMAND_MODULES = (
+    cost,
+    documents,
+    origin,
+    reference,
+    trust,
+)  # importing them registers their commands
 
 
 def main() -> None:

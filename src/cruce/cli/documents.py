@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from datetime import UTC, datetime
 from importlib.resources import as_file, files
@@ -16,6 +17,7 @@ from rich.table import Table
 
 from cruce.artifacts.checklist import Checklist, NotReadyError, check, pack
 from cruce.artifacts.shipment_record import shipment_schema
+from cruce.artifacts.signing import SignedPack, credential_filename, sign_pack
 from cruce.cli.common import (
     EXIT_BLOCKERS,
     EXIT_READY,
@@ -29,9 +31,24 @@ from cruce.cli.common import (
     say,
     stdout,
 )
+from cruce.cli.trust import (
+    TRUST_FOLDER,
+    OrgOption,
+    evidence_from,
+    fail,
+    open_organisation,
+    org_folder,
+    passphrase,
+    print_report,
+    tax_identity,
+)
 from cruce.i18n import _
 from cruce.ingest.template import goods_template_csv, goods_template_xlsx
 from cruce.model.problems import Severity
+from cruce.trust.issuance import receipt_json
+from cruce.trust.keys import KeyStoreError
+from cruce.trust.organisation import Organisation, Profile
+from cruce.trust.verification import verify_bytes
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -130,16 +147,51 @@ def check_command(
     raise typer.Exit(EXIT_READY if checklist.ready else EXIT_BLOCKERS)
 
 
-def _write_pack(result: Pack, out_dir: Path) -> Path:
+def _write_pack(result: Pack | SignedPack, out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
-    for packed in result.artifacts:
+    files = result.pack if isinstance(result, SignedPack) else result
+    for packed in files.artifacts:
         (out_dir / packed.rendered.filename).write_bytes(packed.rendered.data)
+    if isinstance(result, SignedPack):
+        _write_trust(result, files, out_dir)
     manifest = result.manifest(datetime.now(UTC).isoformat(timespec="seconds"))
     manifest_path = out_dir / "manifest.json"
     manifest_path.write_text(
         json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     return manifest_path
+
+
+def _write_trust(result: SignedPack, files: Pack, out_dir: Path) -> None:
+    """Each credential beside its document, and what a verifier needs in ``trust/``."""
+    for packed in files.artifacts:
+        issued = result.credentials.get(packed.status.artifact.key)
+        if issued is not None:
+            name = credential_filename(packed.rendered.filename)
+            (out_dir / name).write_bytes(issued.credential_bytes)
+            (out_dir / name.replace(".credential.", ".receipt.")).write_bytes(
+                receipt_json(issued.receipt)
+            )
+    trust = out_dir / TRUST_FOLDER
+    trust.mkdir(exist_ok=True)
+    published = result.published
+    for name, value in (
+        ("did.json", published.did_document),
+        ("status-list.json", published.status_list),
+    ):
+        text = json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+        (trust / name).write_text(text, encoding="utf-8")
+    (trust / "checkpoint.txt").write_text(published.checkpoint, encoding="utf-8")
+    (trust / "log.vkey").write_text(published.log_key + "\n", encoding="utf-8")
+
+
+def _sign(result: Pack, org: Path | None, locale: Locale) -> SignedPack:
+    """Sign the pack's documents as the organisation in ``org``; exit 2 when it cannot."""
+    organisation = open_organisation(org_folder(org), locale)
+    try:
+        return sign_pack(result, organisation, passphrase(locale), now=datetime.now(UTC))
+    except KeyStoreError as error:
+        raise fail(error.message, locale) from None
 
 
 def _pack_one(record: Shipment, locale: Locale, console: Console) -> Pack | None:
@@ -163,7 +215,11 @@ def _pack_one(record: Shipment, locale: Locale, console: Console) -> Pack | None
     return result
 
 
-def _print_pack(result: Pack, manifest: Path, locale: Locale, console: Console) -> None:
+def _print_pack(
+    result: Pack | SignedPack, manifest: Path, locale: Locale, console: Console
+) -> None:
+    signed = result if isinstance(result, SignedPack) else None
+    result = result.pack if isinstance(result, SignedPack) else result
     table = Table()
     for heading in (
         _("Document"),
@@ -184,11 +240,24 @@ def _print_pack(result: Pack, manifest: Path, locale: Locale, console: Console) 
             f"[{'green' if ok else 'red'}]{verdict.render(locale)}[/]",
         )
     console.print(table)
+    if signed is not None:
+        say(
+            console,
+            _(
+                "Signed by {did}: {count} documents as verifiable credentials, logged as "
+                "entries {first} to {last}; check one with cruce verify FILE",
+                did=signed.published.did_document["id"],
+                count=len(signed.credentials),
+                first=min(i.receipt.index for i in signed.credentials.values()),
+                last=max(i.receipt.index for i in signed.credentials.values()),
+            ),
+            locale,
+        )
     say(console, _("Manifest: {path}", path=manifest), locale)
 
 
 @app.command("pack")
-def pack_command(
+def pack_command(  # noqa: PLR0917 - Typer passes every option positionally
     ctx: typer.Context,
     shipment: ShipmentArgument,
     output: Annotated[
@@ -197,17 +266,29 @@ def pack_command(
             "-o", "--output", help="Folder to write the documents and manifest.json into."
         ),
     ],
+    sign: Annotated[
+        bool,
+        typer.Option(
+            "--sign", help="Sign the documents as the organisation's verifiable credentials."
+        ),
+    ] = False,
+    org: OrgOption = None,
     lang: LangOption = None,
 ) -> None:
-    """Render and validate every required document, and write them with a manifest."""
+    """Render and validate every required document, and write them with a manifest.
+
+    With --sign, each document is also a W3C verifiable credential of the organisation
+    (cruce org init), logged in its transparency log; PDFs carry it and a QR code.
+    """
     locale = resolve_locale(ctx, lang)
     record = load(shipment, locale, as_json=False)
     console = stdout()
     result = _pack_one(record, locale, console)
     if result is None:
         raise typer.Exit(EXIT_BLOCKERS)
-    manifest = _write_pack(result, output)
-    _print_pack(result, manifest, locale, console)
+    written: Pack | SignedPack = _sign(result, org, locale) if sign else result
+    manifest = _write_pack(written, output)
+    _print_pack(written, manifest, locale, console)
     raise typer.Exit(EXIT_READY if result.valid else EXIT_BLOCKERS)
 
 
@@ -248,6 +329,26 @@ def _examples() -> list[tuple[str, Any]]:
     )
 
 
+DEMO_PASSPHRASE = "cruce-demo"  # noqa: S105 - the demo's throwaway keys, said so on screen
+
+
+def _demo_organisation(record: Shipment, folder: Path) -> Organisation | None:
+    """The seller of an example as a demo organisation (its keys under the demo folder)."""
+    seller = record.parties.seller
+    if seller is None:
+        return None
+    tax = next((t for t in seller.tax_ids if t.scheme.value in {"us_ein", "mx_rfc"}), None)
+    if tax is None:
+        return None
+    email = seller.contact.email if seller.contact is not None else None
+    slug = re.sub(r"[^a-z0-9]+", "-", seller.name.lower()).strip("-")[:40] or "seller"
+    host = str(email).rsplit("@", 1)[1].lower() if email else f"{slug}.example"
+    if (folder / "organisation.json").exists():
+        return Organisation.open(folder)
+    profile = Profile(seller.name, *tax_identity(tax.value), host)
+    return Organisation.create(folder, profile, DEMO_PASSPHRASE)
+
+
 @app.command("demo")
 def demo_command(
     ctx: typer.Context,
@@ -256,10 +357,15 @@ def demo_command(
     ] = Path("cruce-demo"),
     lang: LangOption = None,
 ) -> None:
-    """Pack the bundled examples and say where the files are."""
+    """Pack and sign the bundled examples, verify one document, and say where the files are.
+
+    Each example's seller gets demo keys (passphrase "cruce-demo", for the demo only) under
+    the output folder; its documents are signed, logged and sealed as with cruce pack --sign.
+    """
     locale = resolve_locale(ctx, lang)
     console = stdout()
     failed = False
+    verified: Path | None = None
     for name, entry in _examples():
         with as_file(entry) as folder:
             record = load(Path(folder) / "shipment.yaml", locale, as_json=False)
@@ -279,8 +385,26 @@ def demo_command(
             if result is None:
                 failed = True
                 continue
-            manifest = _write_pack(result, output / name)
-            _print_pack(result, manifest, locale, console)
+            organisation = _demo_organisation(record, output / "organisations" / name)
+            written: Pack | SignedPack = result
+            if organisation is not None:
+                written = sign_pack(result, organisation, DEMO_PASSPHRASE, now=datetime.now(UTC))
+            manifest = _write_pack(written, output / name)
+            _print_pack(written, manifest, locale, console)
             failed = failed or not result.valid
+            if verified is None and isinstance(written, SignedPack):
+                invoice = next(
+                    (
+                        p.rendered.filename
+                        for p in written.pack.artifacts
+                        if p.status.artifact.key == "commercial_invoice"
+                    ),
+                    None,
+                )
+                verified = None if invoice is None else output / name / invoice
+    if verified is not None:
+        say(console, _("Verifying {path}:", path=verified), locale, "bold")
+        evidence = evidence_from([verified.parent / TRUST_FOLDER], [], [])
+        print_report(verify_bytes(verified.read_bytes(), evidence), locale)
     say(console, _("The documents are in {path}", path=output.resolve()), locale, "bold green")
     raise typer.Exit(EXIT_BLOCKERS if failed else EXIT_READY)

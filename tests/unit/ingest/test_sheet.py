@@ -262,8 +262,11 @@ class TestCells:
     def test_a_formula_with_its_saved_result_gives_the_result(self):
         data = rezip(
             xlsx([[*HEADER, "value"], [*ROW, "=C2*E2"]]),
+            # openpyxl writes the empty result as <v /> or <v></v> (with lxml installed)
             lambda name, body: (
-                body.replace(b"<f>C2*E2</f><v />", b"<f>C2*E2</f><v>7500</v>")
+                re.sub(
+                    rb"<f>C2\*E2</f><v\s*/>|<f>C2\*E2</f><v></v>", b"<f>C2*E2</f><v>7500</v>", body
+                )
                 if name.endswith("sheet1.xml")
                 else body
             ),

@@ -1,0 +1,99 @@
+"""Signing a pack: each document a verifiable credential of the issuing organisation.
+
+The documents that are credentials (:data:`~cruce.artifacts.credentials.CREDENTIAL_TYPES`)
+get a credential body from the record and the rendered bytes; the trust layer signs,
+gives a status, logs and seals them (:func:`cruce.trust.issuance.issue`). The pack's other
+files stay as they are. The issuer is the organisation whose keys sign: the party of the
+shipment with its name when there is one (for its address and telephone), else the name
+alone.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from cruce.artifacts.checklist import Pack, PackedArtifact
+from cruce.artifacts.credentials import Issuer, credential_body
+from cruce.trust.issuance import Document, Issued, Published, issue
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from cruce.model import Party, Shipment
+    from cruce.trust.organisation import Organisation
+
+
+@dataclass(frozen=True, slots=True)
+class SignedPack:
+    """A pack whose documents are signed: the artifacts, their credentials, what to publish."""
+
+    pack: Pack
+    credentials: dict[str, Issued]
+    published: Published
+
+    def manifest(self, generated_at: str) -> dict[str, Any]:
+        """The pack's manifest with each signed document's credential id and log entry."""
+        manifest = self.pack.manifest(generated_at)
+        for entry in manifest["artifacts"]:
+            issued = self.credentials.get(entry["key"])
+            if issued is not None:
+                entry["credential"] = {
+                    "id": issued.credential["id"],
+                    "file": credential_filename(entry["file"]),
+                    "sha256": issued.digest.hex(),
+                    "log_index": issued.receipt.index,
+                }
+        manifest["issuer"] = self.published.did_document["id"]
+        return manifest
+
+
+def credential_filename(filename: str) -> str:
+    """``X-commercial-invoice.pdf`` -> ``X-commercial-invoice.credential.json``."""
+    stem = filename.rsplit(".", 1)[0]
+    return f"{stem}.credential.json"
+
+
+def _party(shipment: Shipment, name: str) -> Party | None:
+    parties = shipment.parties
+    candidates = [parties.seller, parties.buyer, *parties.producers]
+    return next((p for p in candidates if p is not None and p.name == name), None)
+
+
+def sign_pack(
+    pack: Pack, organisation: Organisation, passphrase: str, *, now: datetime
+) -> SignedPack:
+    """Sign every document of ``pack`` that is a credential, as ``organisation``."""
+    shipment = pack.checklist.shipment
+    name = organisation.profile.legal_name
+    party = _party(shipment, name)
+    issuer = (
+        Issuer.from_party(organisation.did, party)
+        if party is not None
+        else Issuer(organisation.did, name)
+    )
+    bodies: list[tuple[int, dict[str, Any]]] = []
+    for position, packed in enumerate(pack.artifacts):
+        body = credential_body(
+            packed.status.artifact.key,
+            shipment,
+            packed.rendered,
+            issuer=issuer,
+            credential_id=f"urn:uuid:{uuid.uuid4()}",
+            valid_from=now,
+        )
+        if body is not None:
+            bodies.append((position, body))
+    documents = [
+        Document(body, pack.artifacts[i].rendered.data, pack.artifacts[i].rendered.media_type)
+        for i, body in bodies
+    ]
+    issued, published = issue(organisation, passphrase, documents, now=now)
+    artifacts: list[PackedArtifact] = list(pack.artifacts)
+    credentials: dict[str, Issued] = {}
+    for (position, _body), done in zip(bodies, issued, strict=True):
+        packed = artifacts[position]
+        artifacts[position] = replace(packed, rendered=replace(packed.rendered, data=done.data))
+        credentials[packed.status.artifact.key] = done
+    return SignedPack(Pack(pack.checklist, artifacts), credentials, published)
