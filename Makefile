@@ -31,11 +31,13 @@ lint: $(STAMP) ## ruff, formatting, mypy, import contracts, translation catalogs
 test: lint ## every check and every test
 	$(BIN)/python -m pytest -n auto -p xdist
 
-bench: $(STAMP) ## throughput of load + check, landed cost, HTS lookups and USMCA origin, as ratios to baselines
+bench: $(STAMP) ## load + check, landed cost, HTS lookups, origin, credential verification, the log: ratios to baselines
 	$(BIN)/python benchmarks/bench_load_check.py
 	$(BIN)/python benchmarks/bench_landed_cost.py
 	$(BIN)/python benchmarks/bench_hts_lookup.py
 	$(BIN)/python benchmarks/bench_origin.py
+	$(BIN)/python benchmarks/bench_verify.py
+	$(BIN)/python benchmarks/bench_log.py
 
 schema: $(STAMP) ## regenerate the published schemas (shipment record, USMCA certification)
 	$(BIN)/cruce schema > schema/shipment.schema.json

@@ -201,6 +201,35 @@ class TestTampering:
         assert _outcomes(report)["log"] == "failed"
 
 
+class TestSelectiveDisclosure:
+    def test_the_carrier_sees_the_invoice_without_prices_and_it_still_verifies(
+        self, issued, tmp_path
+    ):
+        org, out = issued
+        shown = tmp_path / "carrier.sd-jwt"
+        result = _runner(org).invoke(
+            app,
+            ["present", str(out / f"{INVOICE}.sd-jwt"), "--without-prices", "-o", str(shown)],
+        )
+        assert result.exit_code == EXIT_READY, result.output
+        full = (out / f"{INVOICE}.sd-jwt").read_text(encoding="ascii")
+        assert len(shown.read_text(encoding="ascii")) < len(full)
+        code, report = _verify(org, shown, "--trust", str(out / "trust"))
+        assert code == EXIT_READY
+        assert _outcomes(report)["integrity"] == "passed"
+        assert _outcomes(report)["log"] == "not_checked"
+
+    def test_a_changed_disclosure_is_caught(self, issued, tmp_path):
+        org, out = issued
+        token = (out / f"{INVOICE}.sd-jwt").read_text(encoding="ascii")
+        jws, first, *rest = token.split("~")
+        forged = tmp_path / "forged.sd-jwt"
+        forged.write_text("~".join([jws, first[:-2] + "AA", *rest]), encoding="ascii")
+        code, report = _verify(org, forged, "--trust", str(out / "trust"))
+        assert code == EXIT_BLOCKERS
+        assert _outcomes(report)["integrity"] == "failed"
+
+
 class TestWhatCannotBeChecked:
     def test_without_the_issuers_did_document_nothing_is_established(self, issued, tmp_path):
         lone = tmp_path / f"{INVOICE}.pdf"

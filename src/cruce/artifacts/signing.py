@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from cruce.artifacts.checklist import Pack, PackedArtifact
 from cruce.artifacts.credentials import Issuer, credential_body
+from cruce.trust import sd_jwt
 from cruce.trust.issuance import Document, Issued, Published, issue
 
 if TYPE_CHECKING:
@@ -23,6 +24,25 @@ if TYPE_CHECKING:
 
     from cruce.model import Party, Shipment
     from cruce.trust.organisation import Organisation
+
+
+SELECTIVE = frozenset({"commercial_invoice"})
+"""Documents also issued as SD-JWT: the invoice, shown to a carrier without its prices."""
+PRICE_CLAIMS = frozenset(
+    {
+        "productPrice",
+        "lineItemTotalPrice",
+        "invoiceSubtotal",
+        "totalPaymentDue",
+        "freightCost",
+        "insuranceCost",
+        "tax",
+        "discounts",
+        "deductions",
+        "comments",  # charges and totals in a second currency are written there
+    }
+)
+"""The invoice credential's claims that carry prices (traceability vocabulary)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +67,17 @@ class SignedPack:
                 }
         manifest["issuer"] = self.published.did_document["id"]
         return manifest
+
+
+def without_prices(token: str) -> str:
+    """A presentation of an issued invoice SD-JWT with every price claim withheld."""
+    issued = sd_jwt.SdJwt.parse(token)
+    hidden = [
+        path
+        for path in issued.paths().values()
+        if any(isinstance(step, str) and step in PRICE_CLAIMS for step in path)
+    ]
+    return sd_jwt.present(issued, withhold=hidden)
 
 
 def credential_filename(filename: str) -> str:
@@ -86,7 +117,12 @@ def sign_pack(
         if body is not None:
             bodies.append((position, body))
     documents = [
-        Document(body, pack.artifacts[i].rendered.data, pack.artifacts[i].rendered.media_type)
+        Document(
+            body,
+            pack.artifacts[i].rendered.data,
+            pack.artifacts[i].rendered.media_type,
+            selective=pack.artifacts[i].status.artifact.key in SELECTIVE,
+        )
         for i, body in bodies
     ]
     issued, published = issue(organisation, passphrase, documents, now=now)

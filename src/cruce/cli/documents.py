@@ -172,6 +172,9 @@ def _write_trust(result: SignedPack, files: Pack, out_dir: Path) -> None:
             (out_dir / name.replace(".credential.", ".receipt.")).write_bytes(
                 receipt_json(issued.receipt)
             )
+            if issued.sd_jwt is not None:
+                sd_name = name.replace(".credential.json", ".sd-jwt")
+                (out_dir / sd_name).write_text(issued.sd_jwt, encoding="ascii")
     trust = out_dir / TRUST_FOLDER
     trust.mkdir(exist_ok=True)
     published = result.published

@@ -18,6 +18,7 @@ import typer
 from platformdirs import user_data_path
 from rich.markup import escape
 
+from cruce.artifacts.signing import without_prices
 from cruce.cli.common import (
     EXIT_BLOCKERS,
     EXIT_READY,
@@ -316,3 +317,29 @@ def _credential_of(data: bytes) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise UnreadableError(_("The file is neither a signed PDF nor a credential in JSON."))
     return value
+
+
+@app.command("present")
+def present_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="An issued invoice SD-JWT (.sd-jwt).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The presentation to hand over.")],
+    prices: Annotated[
+        bool,
+        typer.Option("--prices/--without-prices", help="Show the prices, or withhold them."),
+    ] = False,
+    lang: LangOption = None,
+) -> None:
+    """A presentation of a signed invoice for one party: a carrier sees no prices.
+
+    The issuer signed once; the holder chooses what to disclose, and the signature still
+    verifies (SD-JWT, RFC 9901).
+    """
+    locale = resolve_locale(ctx, lang)
+    try:
+        token = file.read_text(encoding="ascii").strip()
+        shown = token if prices else without_prices(token)
+    except (OSError, UnicodeDecodeError, ValueError):
+        raise fail(_("{path} is not an SD-JWT cruce can read", path=str(file)), locale) from None
+    output.write_text(shown, encoding="ascii")
+    say(stdout(), _("Presentation written to {path}", path=output), locale)

@@ -8,7 +8,9 @@ For a batch of documents (a pack) the organisation:
    log in one durable batch, and receives a receipt per credential: the leaf index, the
    inclusion proof and the signed checkpoint;
 4. seals each PDF: a verification page with a QR code and the credential and receipt
-   embedded, the rendered bytes untouched (:mod:`cruce.trust.pdf_seal`).
+   embedded, the rendered bytes untouched (:mod:`cruce.trust.pdf_seal`);
+5. for a document marked selective, also issues the credential as an SD-JWT (RFC 9901)
+   whose claims are each disclosable, so its holder can show it without some of them.
 
 It also hands back what a verifier needs offline: the DID document, the signed status list
 credential, the latest checkpoint and the log's verifier key. Only digests enter the log.
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote
 
+from cruce.trust import sd_jwt
 from cruce.trust.checkpoint import Ed25519Signer, SignedCheckpoint, vkey
 from cruce.trust.data_integrity import sign
 from cruce.trust.jsonld import jcs
@@ -45,6 +48,8 @@ class Document:
     body: Mapping[str, Any]
     data: bytes
     media_type: str
+    selective: bool = False
+    """Also issue it as an SD-JWT, so a holder can show it without some claims."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +59,8 @@ class Issued:
     credential: dict[str, Any]
     receipt: Receipt
     data: bytes
+    sd_jwt: str | None = None
+    """The same credential as an SD-JWT (RFC 9901), every claim disclosable but its frame."""
 
     @property
     def credential_bytes(self) -> bytes:
@@ -146,7 +153,11 @@ def issue(
                 lines=_lines(organisation, credential, receipt.index),
                 receipt=receipt_json(receipt),
             )
-        issued.append(Issued(credential, receipt, data))
+        selective = None
+        if document.selective:
+            unsigned = {name: value for name, value in credential.items() if name != "proof"}
+            selective = sd_jwt.issue(unsigned, key.private_key, kid=method).serialize()
+        issued.append(Issued(credential, receipt, data, selective))
     status_credential = sign(
         status.credential(organisation.did, valid_from=now), key, method, created=now
     )

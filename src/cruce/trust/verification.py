@@ -24,11 +24,15 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
 from cruce.i18n import Message, _
+from cruce.trust import sd_jwt
 from cruce.trust.checkpoint import Checkpoint, NoteError, SignedCheckpoint, open_checkpoint
 from cruce.trust.data_integrity import Check as ProofCheck
 from cruce.trust.data_integrity import verify
 from cruce.trust.did import ResolutionError
+from cruce.trust.jose import VerificationError, decode_compact
 from cruce.trust.jsonld import jcs
 from cruce.trust.log import Receipt
 from cruce.trust.merkle import ProofError
@@ -243,8 +247,109 @@ def _log(credential: Mapping[str, Any], receipt_bytes: bytes | None, evidence: E
     return Check(CheckName.LOG, Outcome.FAILED, failure or _("The log receipt does not verify."))
 
 
+def _is_sd_jwt(data: bytes) -> bool:
+    return data.lstrip().startswith(b"eyJ") and b"~" in data
+
+
+def _issuer_key(evidence: Evidence, kid: str | None) -> Ed25519PublicKey | None:
+    if not kid or "#" not in kid:
+        return None
+    try:
+        method = evidence.resolver.resolve(kid.split("#", 1)[0]).method(kid)
+    except ResolutionError:
+        return None
+    return Ed25519PublicKey.from_public_bytes(method.public_key.raw)
+
+
+def _verify_sd_jwt(text: str, evidence: Evidence, now: datetime | None) -> Report:
+    """An SD-JWT (or a presentation of one): integrity, issuer, status; never logged."""
+    try:
+        header, _claims = decode_compact(text.split("~", 1)[0])
+    except (ValueError, VerificationError):
+        raise UnreadableError(
+            _("The file is neither a signed PDF nor a credential in JSON.")
+        ) from None
+    kid = header.get("kid") if isinstance(header, dict) else None
+    key = _issuer_key(evidence, str(kid) if kid else None)
+    if key is None:
+        detail = _(
+            "The issuer's DID document is needed to check the signature: {reason}", reason=str(kid)
+        )
+        integrity = Check(CheckName.INTEGRITY, Outcome.NOT_CHECKED, detail)
+        issuer = Check(
+            CheckName.ISSUER,
+            Outcome.NOT_CHECKED,
+            _("Who issued it cannot be established without a verified signature."),
+        )
+        log = Check(
+            CheckName.LOG,
+            Outcome.NOT_CHECKED,
+            _("A selective disclosure is not logged; the full credential is."),
+        )
+        status = Check(
+            CheckName.STATUS, Outcome.NOT_CHECKED, _("The credential carries no status.")
+        )
+        return Report(str(kid), (integrity, status, issuer, log))
+    result = sd_jwt.verify(text, key, now=now)
+    claims = result.claims or {}
+    if not result.verified:
+        integrity = Check(
+            CheckName.INTEGRITY,
+            Outcome.FAILED,
+            result.message or _("The signature does not verify."),
+        )
+        issuer = Check(
+            CheckName.ISSUER,
+            Outcome.FAILED,
+            _("Who issued it cannot be established without a verified signature."),
+        )
+    else:
+        hidden = len(result.disclosed)
+        integrity = Check(
+            CheckName.INTEGRITY,
+            Outcome.PASSED,
+            _(
+                "The signature verifies with the issuer's key {method}; {count} claims disclosed.",
+                method=str(kid),
+                count=hidden,
+            ),
+        )
+        did = str(kid).split("#", 1)[0]
+        described = evidence.resolver.resolve(did).describe()
+        outcome = Outcome.NOT_CHECKED if did.startswith("did:key:") else Outcome.PASSED
+        issuer = Check(CheckName.ISSUER, outcome, described)
+    status = (
+        _status(claims, evidence, now)
+        if result.verified
+        else Check(CheckName.STATUS, Outcome.NOT_CHECKED, _("The credential carries no status."))
+    )
+    log = Check(
+        CheckName.LOG,
+        Outcome.NOT_CHECKED,
+        _("A selective disclosure is not logged; the full credential is."),
+    )
+    subject = str(claims.get("id", kid))
+    types = claims.get("type", [])
+    facts = {
+        "credential": subject,
+        "type": ", ".join(str(t) for t in types if t != "VerifiableCredential")
+        if isinstance(types, list)
+        else "",
+        "valid_from": str(claims.get("validFrom", "")),
+    }
+    return Report(subject, (integrity, status, issuer, log), facts)
+
+
 def verify_bytes(data: bytes, evidence: Evidence, *, now: datetime | None = None) -> Report:
-    """Verify a signed PDF or a credential file; UnreadableError when it holds neither."""
+    """Verify a signed PDF, a credential file or an SD-JWT; UnreadableError otherwise."""
+    if _is_sd_jwt(data):
+        try:
+            text = data.decode("ascii").strip()
+        except UnicodeDecodeError:
+            raise UnreadableError(
+                _("The file is neither a signed PDF nor a credential in JSON.")
+            ) from None
+        return _verify_sd_jwt(text, evidence, now)
     read = _read(data)
     integrity, identity = _integrity(read, evidence, now)
     checks = (
