@@ -259,3 +259,40 @@ class TestWhatCannotBeChecked:
         assert result.exit_code == EXIT_UNUSABLE
         assert "passphrase does not open" in result.output
         assert "Traceback" not in result.output
+
+
+class TestCorrectionsAndSuites:
+    def test_a_corrected_pack_revokes_the_documents_it_replaces(self, issued, tmp_path):
+        org, out = issued
+        first = tmp_path / "first"
+        shutil.copytree(out, first)
+        runner = _runner(org)
+        again = runner.invoke(
+            app,
+            [
+                "pack", str(EXAMPLE), "-o", str(tmp_path / "second"), "--sign",
+                "--replaces", str(first / f"{INVOICE}.pdf"),
+            ],
+        )  # fmt: skip
+        assert again.exit_code == EXIT_READY, again.output
+        shutil.copy(tmp_path / "second" / "trust" / "status-list.json", first / "trust")
+        _code, old = _verify(org, first / f"{INVOICE}.pdf")
+        assert _outcomes(old)["status"] == "failed"
+        code, new = _verify(org, tmp_path / "second" / f"{INVOICE}.pdf")
+        assert code == EXIT_READY
+        assert new["valid"] is True
+
+    def test_the_rdfc_suite_is_signed_on_request_and_verifies(self, issued, tmp_path):
+        org, _out = issued
+        packed = _runner(org).invoke(
+            app,
+            ["pack", str(EXAMPLE), "-o", str(tmp_path / "rdfc"), "--sign",
+             "--suite", "eddsa-rdfc-2022"],
+        )  # fmt: skip
+        assert packed.exit_code == EXIT_READY, packed.output
+        credential = json.loads(
+            (tmp_path / "rdfc" / f"{INVOICE}.credential.json").read_text(encoding="utf-8")
+        )
+        assert credential["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+        code, report = _verify(org, tmp_path / "rdfc" / f"{INVOICE}.pdf")
+        assert code == EXIT_READY, report

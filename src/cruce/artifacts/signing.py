@@ -17,9 +17,11 @@ from typing import TYPE_CHECKING, Any
 from cruce.artifacts.checklist import Pack, PackedArtifact
 from cruce.artifacts.credentials import Issuer, credential_body
 from cruce.trust import sd_jwt
+from cruce.trust.data_integrity import JCS
 from cruce.trust.issuance import Document, Issued, Published, issue
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
     from datetime import datetime
 
     from cruce.model import Party, Shipment
@@ -93,9 +95,18 @@ def _party(shipment: Shipment, name: str) -> Party | None:
 
 
 def sign_pack(
-    pack: Pack, organisation: Organisation, passphrase: str, *, now: datetime
+    pack: Pack,
+    organisation: Organisation,
+    passphrase: str,
+    *,
+    now: datetime,
+    suite: str = JCS,
+    replaces: Sequence[Mapping[str, Any]] = (),
 ) -> SignedPack:
-    """Sign every document of ``pack`` that is a credential, as ``organisation``."""
+    """Sign every document of ``pack`` that is a credential, as ``organisation``.
+
+    ``replaces``: credentials of earlier issues these documents correct; they are revoked.
+    """
     shipment = pack.checklist.shipment
     name = organisation.profile.legal_name
     party = _party(shipment, name)
@@ -125,7 +136,9 @@ def sign_pack(
         )
         for i, body in bodies
     ]
-    issued, published = issue(organisation, passphrase, documents, now=now)
+    issued, published = issue(
+        organisation, passphrase, documents, now=now, suite=suite, replaces=replaces
+    )
     artifacts: list[PackedArtifact] = list(pack.artifacts)
     credentials: dict[str, Issued] = {}
     for (position, _body), done in zip(bodies, issued, strict=True):

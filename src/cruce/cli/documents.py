@@ -34,6 +34,7 @@ from cruce.cli.common import (
 from cruce.cli.trust import (
     TRUST_FOLDER,
     OrgOption,
+    credential_of,
     evidence_from,
     fail,
     open_organisation,
@@ -48,7 +49,7 @@ from cruce.model.problems import Severity
 from cruce.trust.issuance import receipt_json
 from cruce.trust.keys import KeyStoreError
 from cruce.trust.organisation import Organisation, Profile
-from cruce.trust.verification import verify_bytes
+from cruce.trust.verification import UnreadableError, verify_bytes
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -188,13 +189,34 @@ def _write_trust(result: SignedPack, files: Pack, out_dir: Path) -> None:
     (trust / "log.vkey").write_text(published.log_key + "\n", encoding="utf-8")
 
 
-def _sign(result: Pack, org: Path | None, locale: Locale) -> SignedPack:
+def _sign(
+    result: Pack, org: Path | None, locale: Locale, *, suite: str, replaces: list[Path]
+) -> SignedPack:
     """Sign the pack's documents as the organisation in ``org``; exit 2 when it cannot."""
     organisation = open_organisation(org_folder(org), locale)
+    old = []
+    for path in replaces:
+        try:
+            old.append(credential_of(path.read_bytes()))
+        except (OSError, UnreadableError):
+            raise fail(
+                _("{path} holds no credential cruce issued", path=str(path)), locale
+            ) from None
     try:
-        return sign_pack(result, organisation, passphrase(locale), now=datetime.now(UTC))
+        return sign_pack(
+            result,
+            organisation,
+            passphrase(locale),
+            now=datetime.now(UTC),
+            suite=suite,
+            replaces=old,
+        )
     except KeyStoreError as error:
         raise fail(error.message, locale) from None
+    except ValueError:
+        raise fail(
+            _("a document it replaces was not issued by {did}", did=organisation.did), locale
+        ) from None
 
 
 def _pack_one(record: Shipment, locale: Locale, console: Console) -> Pack | None:
@@ -276,6 +298,19 @@ def pack_command(  # noqa: PLR0917 - Typer passes every option positionally
         ),
     ] = False,
     org: OrgOption = None,
+    suite: Annotated[
+        str,
+        typer.Option(
+            "--suite",
+            help="Data Integrity cryptosuite: eddsa-jcs-2022 (default) or eddsa-rdfc-2022.",
+        ),
+    ] = "eddsa-jcs-2022",
+    replaces: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--replaces", help="A signed document this pack corrects: it is revoked (repeat)."
+        ),
+    ] = None,
     lang: LangOption = None,
 ) -> None:
     """Render and validate every required document, and write them with a manifest.
@@ -289,7 +324,11 @@ def pack_command(  # noqa: PLR0917 - Typer passes every option positionally
     result = _pack_one(record, locale, console)
     if result is None:
         raise typer.Exit(EXIT_BLOCKERS)
-    written: Pack | SignedPack = _sign(result, org, locale) if sign else result
+    if suite not in {"eddsa-jcs-2022", "eddsa-rdfc-2022"}:
+        raise fail(_("--suite is eddsa-jcs-2022 or eddsa-rdfc-2022"), locale)
+    written: Pack | SignedPack = (
+        _sign(result, org, locale, suite=suite, replaces=list(replaces or [])) if sign else result
+    )
     manifest = _write_pack(written, output)
     _print_pack(written, manifest, locale, console)
     raise typer.Exit(EXIT_READY if result.valid else EXIT_BLOCKERS)

@@ -284,7 +284,7 @@ def revoke_command(
     locale = resolve_locale(ctx, lang)
     found = open_organisation(org_folder(org), locale)
     try:
-        credential = _credential_of(file.read_bytes())
+        credential = credential_of(file.read_bytes())
     except (OSError, UnreadableError):
         raise fail(_("{path} holds no credential cruce issued", path=str(file)), locale) from None
     try:
@@ -299,7 +299,8 @@ def revoke_command(
     say(stdout(), _("Revoked {id}; publish {path}", id=credential.get("id"), path=output), locale)
 
 
-def _credential_of(data: bytes) -> dict[str, Any]:
+def credential_of(data: bytes) -> dict[str, Any]:
+    """The credential a signed PDF carries, or a credential file holds; UnreadableError."""
     if data.startswith(b"%PDF"):
         try:
             found = unseal(data).credential

@@ -27,7 +27,7 @@ from urllib.parse import quote
 
 from cruce.trust import sd_jwt
 from cruce.trust.checkpoint import Ed25519Signer, SignedCheckpoint, vkey
-from cruce.trust.data_integrity import sign
+from cruce.trust.data_integrity import JCS, sign
 from cruce.trust.jsonld import jcs
 from cruce.trust.log import Receipt, TransparencyLog
 from cruce.trust.pdf_seal import seal
@@ -125,17 +125,29 @@ def issue(
     documents: Sequence[Document],
     *,
     now: datetime,
+    suite: str = JCS,
+    replaces: Sequence[Mapping[str, Any]] = (),
 ) -> tuple[list[Issued], Published]:
-    """Sign, give a status to, log and seal ``documents`` for ``organisation``."""
+    """Sign, give a status to, log and seal ``documents`` for ``organisation``.
+
+    ``suite`` is the Data Integrity cryptosuite (``eddsa-jcs-2022`` by default, or
+    ``eddsa-rdfc-2022``). The credentials in ``replaces`` (earlier issues of corrected
+    documents) are revoked in the same status list the new ones are published with.
+    """
     key = organisation.signing_key(passphrase)
     log_key = organisation.log_key(passphrase)
     status = organisation.status_list()
+    for old in replaces:
+        entry = old.get("credentialStatus")
+        if not isinstance(entry, dict) or entry.get("statusListCredential") != status.url:
+            raise ValueError("the credential has no status in this organisation's list")
+        status.set(int(str(entry["statusListIndex"])))
     method = organisation.method()
     signed = []
     for document in documents:
         body = dict(document.body)
         body["credentialStatus"] = status.entry(status.allocate())
-        signed.append(sign(body, key, method, created=now))
+        signed.append(sign(body, key, method, suite, created=now))
     signer = Ed25519Signer(organisation.log_origin, log_key.private_key)
     with TransparencyLog(organisation.log_path, organisation.log_origin, signer) as log:
         receipts = log.append_batch(hashlib.sha256(jcs(c)).digest() for c in signed)
