@@ -702,6 +702,7 @@ def build_rows(seed: int, count: int) -> list[dict[str, object]]:
                 "usmca_claimed": "yes" if claimed else "no",
                 "origin_criterion": entry.criterion if claimed else "",
                 "eccn": "EAR99",
+                "hazmat": "no",
                 "marks": MARKS,
                 "brand": entry.brand,
                 "model": model,

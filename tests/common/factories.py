@@ -67,11 +67,26 @@ def line(**changes: Any) -> dict[str, Any]:
         "net_weight_kg": "96",
         "gross_weight_kg": "110",
         "eccn": "EAR99",
+        "hazmat": False,
         "packages": 2,
         "package_type": "PX",
     }
     base.update(changes)
     return base
+
+
+def carrier() -> dict[str, Any]:
+    """The truck carrier (SCAC SWFT), as EEI names the conveyance's carrier."""
+    return {
+        "name": "Swift Transportation Co. of Arizona, LLC",
+        "address": {
+            "street": "2200 S 75th Ave",
+            "locality": "Phoenix",
+            "subdivision": "US-AZ",
+            "postal_code": "85043",
+            "country": "US",
+        },
+    }
 
 
 def shipment_data(**changes: Any) -> dict[str, Any]:
@@ -80,7 +95,12 @@ def shipment_data(**changes: Any) -> dict[str, Any]:
         "reference": "SPM-2026-0412",
         "export_country": "US",
         "import_country": "MX",
-        "parties": {"seller": seller(), "buyer": buyer()},
+        "parties": {
+            "seller": seller(),
+            "buyer": buyer(),
+            "carrier": carrier(),
+            "consignee_type": "O",
+        },
         "goods": [line()],
         "transport": {
             "mode": "truck",
@@ -100,6 +120,7 @@ def shipment_data(**changes: Any) -> dict[str, Any]:
         "terms": {
             "invoice_number": "INV-2026-0412",
             "invoice_date": "2026-11-30",
+            "related_parties": False,
             "currency": "USD",
             "incoterm": "DAP",
             "incoterm_place": "Zapopan, Jalisco, México",

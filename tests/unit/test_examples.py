@@ -112,7 +112,7 @@ def _parties(record: Shipment) -> Iterator[tuple[str, Party]]:
     for role in type(record.parties).model_fields:
         value = getattr(record.parties, role)
         for party in value if isinstance(value, list) else [value]:
-            if party is not None:
+            if isinstance(party, Party):
                 yield role, party
 
 

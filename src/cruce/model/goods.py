@@ -367,6 +367,10 @@ class GoodsLine(BaseModel):
     origin: OriginFacts | None = Field(
         default=None, description="The producer's facts for the USMCA origin decision."
     )
+    hazmat: bool | None = Field(
+        default=None,
+        description="Whether the goods are hazardous materials (49 CFR 172.101); absent: unknown.",
+    )
     packages: int | None = Field(default=None, ge=0, le=1_000_000)
     package_type: (
         Annotated[str, BeforeValidator(_upper), Field(pattern=r"^[A-Z0-9]{2}$")] | None

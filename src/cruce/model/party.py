@@ -178,6 +178,15 @@ class Party(_Record):
         return next((t for t in self.tax_ids if t.scheme is scheme), None)
 
 
+class ConsigneeType(StrEnum):
+    """The ultimate consignee's type as AES codes it (15 CFR 30.6(a)(28))."""
+
+    DIRECT_CONSUMER = "D"
+    GOVERNMENT = "G"
+    RESELLER = "R"
+    OTHER = "O"
+
+
 class Parties(_Record):
     """The roles of a shipment. Seller and buyer are the commercial sides; the rest as needed."""
 
@@ -191,6 +200,10 @@ class Parties(_Record):
     us_customs_broker: Party | None = None
     mx_customs_broker: Party | None = Field(default=None, description="Agente aduanal (patente).")
     notify_party: Party | None = None
+    consignee_type: ConsigneeType | None = Field(
+        default=None,
+        description="What the ultimate consignee is (EEI, 15 CFR 30.6(a)(28)).",
+    )
 
     def ship_to(self) -> Party | None:
         """Where the goods go: the consignee, or the buyer when there is none."""

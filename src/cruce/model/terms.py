@@ -30,6 +30,13 @@ class CommercialTerms(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
     invoice_number: Annotated[str, Field(min_length=1, max_length=40)] | None = None
+    related_parties: bool | None = Field(
+        default=None,
+        description=(
+            "Whether the seller and the buyer are related parties (EEI related party "
+            "indicator, 15 CFR 30.6(a)(10)); unknown when absent."
+        ),
+    )
     invoice_date: date | None = None
     currency: CurrencyCode = Field(description="The invoice's currency.")
     incoterm: Incoterm | None = None

@@ -284,7 +284,10 @@ class TestCredentialBody:
         "key", sorted({a.key for a in all_artifacts()} - set(CREDENTIAL_TYPES))
     )
     def test_an_artifact_that_is_no_document_has_no_credential(self, key):
-        assert make(key, northbound()) is None
+        record = northbound()
+        if not get(key).required(record).required:
+            pytest.skip(f"{key} is not rendered for this shipment")
+        assert make(key, record) is None
 
     def test_the_envelope_names_the_type_issuer_and_time_in_utc(self):
         credential = body("packing_list", shipment())
