@@ -74,15 +74,16 @@ class TestIssue:
         _org, out = issued
         manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
         signed = [a for a in manifest["artifacts"] if "credential" in a]
-        assert {a["key"] for a in signed} == {
-            "commercial_invoice",
-            "packing_list",
-            "usmca_certification",
+        assert {a["key"] for a in signed} == {a["key"] for a in manifest["artifacts"]}
+        assert {"commercial_invoice", "packing_list", "usmca_certification"} <= {
+            a["key"] for a in signed
         }
         assert manifest["issuer"] == "did:web:etcontrol.example.mx"
         for name in ("did.json", "status-list.json", "checkpoint.txt", "log.vkey"):
             assert (out / "trust" / name).is_file()
-        credential = json.loads((out / f"{INVOICE}.credential.json").read_text(encoding="utf-8"))
+        credential = json.loads(
+            (out / f"{INVOICE}.pdf.credential.json").read_text(encoding="utf-8")
+        )
         assert credential["proof"]["cryptosuite"] == "eddsa-jcs-2022"
         assert credential["credentialStatus"]["type"] == "BitstringStatusListEntry"
 
@@ -105,9 +106,9 @@ class TestIssue:
         org, out = issued
         code, report = _verify(
             org,
-            out / f"{INVOICE}.credential.json",
+            out / f"{INVOICE}.pdf.credential.json",
             "--receipt",
-            str(out / f"{INVOICE}.receipt.json"),
+            str(out / f"{INVOICE}.pdf.receipt.json"),
         )
         assert code == EXIT_READY
         assert _outcomes(report)["log"] == "passed"
@@ -124,7 +125,7 @@ class TestTampering:
         assert _outcomes(report)["integrity"] == "failed"
 
     def test_one_character_changed_in_a_field_is_caught(self, issued, pack):
-        path = pack / f"{INVOICE}.credential.json"
+        path = pack / f"{INVOICE}.pdf.credential.json"
         credential = json.loads(path.read_text(encoding="utf-8"))
         subject = credential["credentialSubject"]
         subject["invoiceNumber"] = subject["invoiceNumber"][:-1] + "9"
@@ -135,7 +136,7 @@ class TestTampering:
         assert "signature does not match" in integrity["detail"]["en"]
 
     def test_a_flipped_proof_byte_is_caught(self, issued, pack):
-        path = pack / f"{INVOICE}.credential.json"
+        path = pack / f"{INVOICE}.pdf.credential.json"
         credential = json.loads(path.read_text(encoding="utf-8"))
         value = credential["proof"]["proofValue"]
         credential["proof"]["proofValue"] = (
@@ -177,12 +178,12 @@ class TestTampering:
         assert "revoked" in status["detail"]["en"]
 
     def test_a_receipt_for_another_tree_size_is_refused(self, issued, pack):
-        path = pack / f"{INVOICE}.receipt.json"
+        path = pack / f"{INVOICE}.pdf.receipt.json"
         receipt = json.loads(path.read_text(encoding="utf-8"))
         receipt["proof"] = receipt["proof"][:-1]
         path.write_text(json.dumps(receipt), encoding="utf-8")
         _code, report = _verify(
-            issued[0], pack / f"{INVOICE}.credential.json", "--receipt", str(path)
+            issued[0], pack / f"{INVOICE}.pdf.credential.json", "--receipt", str(path)
         )
         assert _outcomes(report)["log"] == "failed"
 
@@ -209,10 +210,10 @@ class TestSelectiveDisclosure:
         shown = tmp_path / "carrier.sd-jwt"
         result = _runner(org).invoke(
             app,
-            ["present", str(out / f"{INVOICE}.sd-jwt"), "--without-prices", "-o", str(shown)],
+            ["present", str(out / f"{INVOICE}.pdf.sd-jwt"), "--without-prices", "-o", str(shown)],
         )
         assert result.exit_code == EXIT_READY, result.output
-        full = (out / f"{INVOICE}.sd-jwt").read_text(encoding="ascii")
+        full = (out / f"{INVOICE}.pdf.sd-jwt").read_text(encoding="ascii")
         assert len(shown.read_text(encoding="ascii")) < len(full)
         code, report = _verify(org, shown, "--trust", str(out / "trust"))
         assert code == EXIT_READY
@@ -221,7 +222,7 @@ class TestSelectiveDisclosure:
 
     def test_a_changed_disclosure_is_caught(self, issued, tmp_path):
         org, out = issued
-        token = (out / f"{INVOICE}.sd-jwt").read_text(encoding="ascii")
+        token = (out / f"{INVOICE}.pdf.sd-jwt").read_text(encoding="ascii")
         jws, first, *rest = token.split("~")
         forged = tmp_path / "forged.sd-jwt"
         forged.write_text("~".join([jws, first[:-2] + "AA", *rest]), encoding="ascii")
@@ -291,7 +292,7 @@ class TestCorrectionsAndSuites:
         )  # fmt: skip
         assert packed.exit_code == EXIT_READY, packed.output
         credential = json.loads(
-            (tmp_path / "rdfc" / f"{INVOICE}.credential.json").read_text(encoding="utf-8")
+            (tmp_path / "rdfc" / f"{INVOICE}.pdf.credential.json").read_text(encoding="utf-8")
         )
         assert credential["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
         code, report = _verify(org, tmp_path / "rdfc" / f"{INVOICE}.pdf")

@@ -1,21 +1,23 @@
-"""Signing a pack: each document a verifiable credential of the issuing organisation.
+"""Signing a pack: every file a verifiable credential of the issuing organisation.
 
-The documents that are credentials (:data:`~cruce.artifacts.credentials.CREDENTIAL_TYPES`)
-get a credential body from the record and the rendered bytes; the trust layer signs,
-gives a status, logs and seals them (:func:`cruce.trust.issuance.issue`). The pack's other
-files stay as they are. The issuer is the organisation whose keys sign: the party of the
-shipment with its name when there is one (for its address and telephone), else the name
-alone.
+The documents the traceability vocabulary has a type for (``CREDENTIAL_TYPES`` in
+:mod:`cruce.artifacts.credentials`) get a credential body from the record and the rendered
+bytes; every other file of the pack (the record, the filings' data) gets a credential that
+names the file and its digest, in cruce's own vocabulary (:data:`VOCABULARY`). The trust
+layer signs, gives a status, logs and seals them (:func:`cruce.trust.issuance.issue`). The
+issuer is the organisation whose keys sign: the party of the shipment with its name when
+there is one (for its address and telephone), else the name alone.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
+from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 from cruce.artifacts.checklist import Pack, PackedArtifact
-from cruce.artifacts.credentials import Issuer, credential_body
+from cruce.artifacts.credentials import Issuer, credential_body, file_id, related_resource
 from cruce.trust import sd_jwt
 from cruce.trust.data_integrity import JCS
 from cruce.trust.issuance import Document, Issued, Published, issue
@@ -28,6 +30,8 @@ if TYPE_CHECKING:
     from cruce.trust.organisation import Organisation
 
 
+VOCABULARY = "https://cruce.dev/vocab#"
+"""Where the terms of cruce's own credentials (a file's shipment, document, name) live."""
 SELECTIVE = frozenset({"commercial_invoice"})
 """Documents also issued as SD-JWT: the invoice, shown to a carrier without its prices."""
 PRICE_CLAIMS = frozenset(
@@ -83,15 +87,46 @@ def without_prices(token: str) -> str:
 
 
 def credential_filename(filename: str) -> str:
-    """``X-commercial-invoice.pdf`` -> ``X-commercial-invoice.credential.json``."""
-    stem = filename.rsplit(".", 1)[0]
-    return f"{stem}.credential.json"
+    """``X-invoice.pdf`` -> ``X-invoice.pdf.credential.json`` (a file's own name kept whole)."""
+    return f"{filename}.credential.json"
 
 
 def _party(shipment: Shipment, name: str) -> Party | None:
     parties = shipment.parties
     candidates = [parties.seller, parties.buyer, *parties.producers]
     return next((p for p in candidates if p is not None and p.name == name), None)
+
+
+def file_credential(
+    packed: PackedArtifact,
+    shipment: Shipment,
+    *,
+    issuer: Issuer,
+    credential_id: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """A credential for a file the traceability vocabulary has no type for (a filing's data).
+
+    It says who issued which file of which shipment, and the file's digest: the file is then
+    signed and logged like the documents, and ``cruce verify`` checks the credential.
+    """
+    title = packed.status.artifact.title.both()
+    return {
+        "@context": ["https://www.w3.org/ns/credentials/v2", {"@vocab": VOCABULARY}],
+        "id": credential_id,
+        "type": ["VerifiableCredential"],
+        "name": [{"@value": title[lang], "@language": lang} for lang in ("en", "es")],
+        "issuer": {"id": issuer.did, "name": issuer.name},
+        "validFrom": now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "credentialSubject": {
+            "id": file_id(packed.rendered.data),
+            "shipment": shipment.reference,
+            "document": packed.status.artifact.key,
+            "fileName": packed.rendered.filename,
+            "mediaType": packed.rendered.media_type,
+        },
+        "relatedResource": [related_resource(packed.rendered)],
+    }
 
 
 def sign_pack(
@@ -117,16 +152,20 @@ def sign_pack(
     )
     bodies: list[tuple[int, dict[str, Any]]] = []
     for position, packed in enumerate(pack.artifacts):
+        credential_id = f"urn:uuid:{uuid.uuid4()}"
         body = credential_body(
             packed.status.artifact.key,
             shipment,
             packed.rendered,
             issuer=issuer,
-            credential_id=f"urn:uuid:{uuid.uuid4()}",
+            credential_id=credential_id,
             valid_from=now,
         )
-        if body is not None:
-            bodies.append((position, body))
+        if body is None:
+            body = file_credential(
+                packed, shipment, issuer=issuer, credential_id=credential_id, now=now
+            )
+        bodies.append((position, body))
     documents = [
         Document(
             body,
