@@ -38,6 +38,7 @@ bench: $(STAMP) ## load + check, landed cost, HTS lookups, origin, credential ve
 	$(BIN)/python benchmarks/bench_origin.py
 	$(BIN)/python benchmarks/bench_verify.py
 	$(BIN)/python benchmarks/bench_log.py
+	$(BIN)/python benchmarks/bench_pack.py
 
 schema: $(STAMP) ## regenerate the published schemas (shipment record, USMCA certification)
 	$(BIN)/cruce schema > schema/shipment.schema.json
