@@ -106,6 +106,13 @@ def shipment_data(**changes: Any) -> dict[str, Any]:
             "mode": "truck",
             "carrier_scac": "SWFT",
             "pro_number": "PRO884201",
+            "truck": {"number": "4471", "plate": "AZ77120", "plate_jurisdiction": "AZ"},
+            "driver": {
+                "name": "Ramón Ibarra",
+                "license_number": "D04417782",
+                "license_jurisdiction": "AZ",
+                "nationality": "US",
+            },
             "crossing": {
                 "cbp_port_code": "2604",
                 "cbp_port_name": "Nogales",
