@@ -47,7 +47,12 @@ from cruce.model.certification import (
 from cruce.model.codes import USMCA_COUNTRIES
 from cruce.model.money import CurrencyMismatchError, Money
 from cruce.reference.facts import NotCoveredError
-from cruce.reference.usmca_rules import certification_waiver
+from cruce.reference.usmca_rules import (
+    YearsRule,
+    certification_validity,
+    certification_waiver,
+    record_retention,
+)
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -58,10 +63,6 @@ if TYPE_CHECKING:
 
 KEY: Final = "usmca_certification"
 _USMCA_IN_FORCE: Final = date(2020, 7, 1)
-VALIDITY_YEARS: Final = 4
-RETENTION_YEARS: Final = 5
-VALIDITY_CITATION: Final = "USMCA Art. 5.2 (valid for four years after completion)"
-RETENTION_CITATION: Final = "USMCA Art. 5.8; 19 CFR 182.15(a)"
 
 # Annex 5-A, element 9: "The certification shall be signed and dated by the certifier and
 # accompanied by the following statement". The English text as CBP and the USTR text give it.
@@ -287,9 +288,24 @@ class Elements:
         return None if signed is None else valid_until(signed)
 
 
+def _usmca_day(day: date) -> date:
+    """``day``, or the Agreement's entry into force for a day before it (its first rows)."""
+    return max(day, _USMCA_IN_FORCE)
+
+
+def validity_rule(on: date) -> YearsRule:
+    """How long a certification completed on ``on`` may be used (dated row, Art. 5.2)."""
+    return certification_validity(_usmca_day(on))
+
+
+def retention_rule(on: date) -> YearsRule:
+    """How long the records counted from ``on`` are kept (dated row, Art. 5.8)."""
+    return record_retention(_usmca_day(on))
+
+
 def valid_until(signed: date) -> date:
     """The last day a certification signed on ``signed`` may be used: four years on."""
-    return add_years(signed, VALIDITY_YEARS)
+    return add_years(signed, validity_rule(signed).years)
 
 
 def _exporter(shipment: Shipment, party: Party | None) -> PartyElement:
@@ -359,7 +375,7 @@ def retention(shipment: Shipment, certification: UsmcaCertification) -> tuple[da
     if not known:
         return None
     start = max(known)
-    return start, add_years(start, RETENTION_YEARS)
+    return start, add_years(start, retention_rule(start).years)
 
 
 # ---------------------------------------------------------------- whether it is required

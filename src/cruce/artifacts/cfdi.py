@@ -55,7 +55,7 @@ from cruce.artifacts.base import Rendered, Requirement, safe_filename
 from cruce.i18n import _
 from cruce.model.party import TaxScheme
 from cruce.model.problems import blocker, warning
-from cruce.reference import fracciones, units
+from cruce.reference import fracciones, mx_fees, units
 from cruce.reference.facts import NotCoveredError
 from cruce.reference.fx import customs_rate
 
@@ -571,7 +571,7 @@ def _foreign_domicilio(address: Address) -> dict[str, Any]:
     }
 
 
-def _concepto(cfdi40: Any, line: GoodsLine) -> Any:  # noqa: ANN401 - satcfdi objects
+def _concepto(cfdi40: Any, line: GoodsLine, tasa: Decimal) -> Any:  # noqa: ANN401 - satcfdi objects
     value = line.line_value().amount
     return cfdi40.Concepto(
         clave_prod_serv=CLAVE_PROD_SERV_DEFAULT,
@@ -583,13 +583,13 @@ def _concepto(cfdi40: Any, line: GoodsLine) -> Any:  # noqa: ANN401 - satcfdi ob
         objeto_imp=OBJETO_IMP_SI,
         impuestos=cfdi40.Impuestos(
             traslados=cfdi40.Traslado(
-                impuesto=IVA, tipo_factor="Tasa", tasa_o_cuota=Decimal("0.000000"), base=value
+                impuesto=IVA, tipo_factor="Tasa", tasa_o_cuota=tasa, base=value
             )
         ),
     )
 
 
-def _charge_concepto(cfdi40: Any, charge: Charge, number: int) -> Any:  # noqa: ANN401
+def _charge_concepto(cfdi40: Any, charge: Charge, number: int, tasa: Decimal) -> Any:  # noqa: ANN401
     return cfdi40.Concepto(
         clave_prod_serv=CLAVE_PROD_SERV_DEFAULT,
         no_identificacion=_charge_id(charge, number),
@@ -602,7 +602,7 @@ def _charge_concepto(cfdi40: Any, charge: Charge, number: int) -> Any:  # noqa: 
             traslados=cfdi40.Traslado(
                 impuesto=IVA,
                 tipo_factor="Tasa",
-                tasa_o_cuota=Decimal("0.000000"),
+                tasa_o_cuota=tasa,
                 base=charge.amount.amount,
             )
         ),
@@ -705,9 +705,11 @@ def comprobante(shipment: Shipment) -> Any:  # noqa: ANN401 - satcfdi object
     rate = _rate(shipment)
     lugar = seller.address.postal_code
     metodo, forma = _payment(shipment)
-    conceptos = [_concepto(cfdi40, line) for line in shipment.goods]
+    # the export rate (LIVA art. 29) as a dated row, written with SAT's six decimals
+    tasa = mx_fees.iva_export_rate(issued.date()).rate.quantize(Decimal("0.000001"))
+    conceptos = [_concepto(cfdi40, line, tasa) for line in shipment.goods]
     conceptos += [
-        _charge_concepto(cfdi40, charge, number)
+        _charge_concepto(cfdi40, charge, number, tasa)
         for number, charge in enumerate(_billed(shipment), start=1)
     ]
     return cfdi40.Comprobante(

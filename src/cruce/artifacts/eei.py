@@ -50,6 +50,7 @@ import jsonschema
 import rfc8785
 
 from cruce import __version__
+from cruce.artifacts._json import json_problems
 from cruce.artifacts.base import Rendered, Requirement, safe_filename
 from cruce.compliance.duties.us import _to_usd
 from cruce.i18n import _
@@ -826,25 +827,8 @@ class Eei:
         )
 
     def validate(self, data: bytes) -> list[Problem]:
-        """Valid JSON, valid against :data:`SCHEMA`, and in canonical form."""
-        try:
-            parsed = json.loads(data.decode("utf-8"), parse_float=Decimal)
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-            return [blocker(f"{KEY}.json.malformed", "", _("The EEI is not valid JSON"))]
-        errors = sorted(_validator().iter_errors(parsed), key=lambda e: list(e.absolute_path))
-        if errors:
-            return [
-                blocker(
-                    f"{KEY}.schema.invalid",
-                    ".".join(str(p) for p in error.absolute_path),
-                    _("The EEI does not match its schema: {reason}", reason=error.message[:200]),
-                )
-                for error in errors[:20]
-            ]
-        if rfc8785.dumps(json.loads(data)) != data:
-            msg = _("The EEI is valid but not in canonical (RFC 8785) form")
-            return [warning(f"{KEY}.json.not_canonical", "", msg)]
-        return []
+        """Valid JSON, valid against its schema, and in canonical form."""
+        return json_problems(data, _validator(), KEY, self.title)
 
 
 ARTIFACT: Final = Eei()

@@ -13,7 +13,6 @@ HTSUS number, quantity, gross weight, value, country of origin, hazmat). JSON va
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any, Final
@@ -22,6 +21,7 @@ import jsonschema
 import rfc8785
 
 from cruce import __version__
+from cruce.artifacts._json import json_problems
 from cruce.artifacts.base import Rendered, Requirement, safe_filename
 from cruce.i18n import _
 from cruce.model.problems import blocker
@@ -231,19 +231,8 @@ class EManifest:
         )
 
     def validate(self, data: bytes) -> list[Problem]:
-        """Check the bytes against the e-Manifest's JSON Schema."""
-        try:
-            parsed = json.loads(data)
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            return [blocker("emanifest.json", "", _("the e-Manifest data is not valid JSON"))]
-        return [
-            blocker(
-                "emanifest.schema",
-                "/".join(str(p) for p in error.absolute_path),
-                _("the e-Manifest data does not match its schema: {reason}", reason=error.message),
-            )
-            for error in _validator().iter_errors(parsed)
-        ]
+        """Valid JSON, valid against its schema, and in canonical form."""
+        return json_problems(data, _validator(), self.key, self.title)
 
 
 @cache

@@ -21,7 +21,6 @@ JSON, valid against :data:`SCHEMA` (published as ``schema/entry-summary.schema.j
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
@@ -32,6 +31,7 @@ import jsonschema
 import rfc8785
 
 from cruce import __version__
+from cruce.artifacts._json import json_problems
 from cruce.artifacts.base import Rendered, Requirement, safe_filename
 from cruce.compliance.duties import UnsupportedDestinationError, landed_cost
 from cruce.i18n import _
@@ -293,19 +293,8 @@ class EntrySummary:
         )
 
     def validate(self, data: bytes) -> list[Problem]:
-        """Check the bytes against the entry summary's JSON Schema."""
-        try:
-            document = json.loads(data)
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            return [blocker("entry_summary.json", "", _("the entry summary is not valid JSON"))]
-        return [
-            blocker(
-                "entry_summary.schema",
-                "/".join(str(p) for p in error.absolute_path),
-                _("the entry summary does not match its schema: {reason}", reason=error.message),
-            )
-            for error in _validator().iter_errors(document)
-        ]
+        """Valid JSON, valid against its schema, and in canonical form."""
+        return json_problems(data, _validator(), self.key, self.title)
 
 
 def _undetermined(quote: LandedCost) -> list[Problem]:

@@ -17,8 +17,6 @@ one of its own: no date to decide on.
 from __future__ import annotations
 
 import hashlib
-import json
-from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any, Final
 
@@ -27,9 +25,10 @@ import rfc8785
 
 from cruce import __version__
 from cruce.artifacts import _certification as cert
+from cruce.artifacts._json import json_problems
 from cruce.artifacts.base import Rendered, Requirement, safe_filename
 from cruce.i18n import _
-from cruce.model.problems import blocker, warning
+from cruce.model.problems import warning
 
 if TYPE_CHECKING:
     from cruce.artifacts._certification import CertifiedLine
@@ -161,7 +160,7 @@ class OriginEvidence:
                 "the goods originate are kept five years, and the certification cites them",
                 count=len(lines),
             ),
-            citation=cert.RETENTION_CITATION,
+            citation=cert.retention_rule(cert.determination_date(shipment)[0]).source.citation,
         )
 
     def problems(self, shipment: Shipment) -> list[Problem]:
@@ -182,25 +181,8 @@ class OriginEvidence:
         return Rendered(evidence_filename(shipment), self.media_type, evidence_bytes(shipment))
 
     def validate(self, data: bytes) -> list[Problem]:
-        """Valid JSON of the evidence's shape, in canonical form (its hash is cited)."""
-        try:
-            parsed = json.loads(data.decode("utf-8"), parse_float=Decimal)
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-            return [blocker(f"{KEY}.json.malformed", "", _("The evidence is not valid JSON"))]
-        errors = sorted(_validator().iter_errors(parsed), key=lambda e: list(e.absolute_path))
-        if errors:
-            return [
-                blocker(
-                    f"{KEY}.shape.invalid",
-                    ".".join(str(p) for p in error.absolute_path),
-                    _("The evidence lacks what cruce writes: {reason}", reason=error.message[:200]),
-                )
-                for error in errors[:20]
-            ]
-        if rfc8785.dumps(json.loads(data)) != data:
-            msg = _("The evidence is not in canonical (RFC 8785) form: its hash would not match")
-            return [blocker(f"{KEY}.json.not_canonical", "", msg)]
-        return []
+        """Valid JSON, valid against its schema, and in canonical form."""
+        return json_problems(data, _validator(), KEY, self.title, canonical_required=True)
 
 
 ARTIFACT: Final = OriginEvidence()

@@ -6,19 +6,17 @@ is derived from this record, so a blocker here blocks the pack.
 
 from __future__ import annotations
 
-import json
-from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import jsonschema
 import rfc8785
 
+from cruce.artifacts._json import json_problems
 from cruce.artifacts.base import Rendered, Requirement, safe_filename
 from cruce.compliance.readiness import record_problems
 from cruce.i18n import _
 from cruce.model import Shipment
-from cruce.model.problems import blocker, warning
 from cruce.model.schema import RecordJsonSchema
 
 if TYPE_CHECKING:
@@ -70,34 +68,8 @@ class ShipmentRecord:
         )
 
     def validate(self, data: bytes) -> list[Problem]:
-        """Valid JSON, valid against the published schema, and in canonical form."""
-        try:
-            document = json.loads(data.decode("utf-8"), parse_float=Decimal)
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-            return [
-                blocker("shipment_record.json.malformed", "", _("the record is not valid JSON"))
-            ]
-        validator = _validator()
-        # jsonschema compares numbers natively; Decimal stays exact for "multipleOf"-free schemas.
-        errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
-        if errors:
-            return [
-                blocker(
-                    "shipment_record.schema.invalid",
-                    ".".join(str(p) for p in error.absolute_path),
-                    _("does not match the shipment schema: {reason}", reason=error.message[:200]),
-                )
-                for error in errors[:20]
-            ]
-        if rfc8785.dumps(json.loads(data)) != data:
-            return [
-                warning(
-                    "shipment_record.json.not_canonical",
-                    "",
-                    _("the record is valid but not in canonical (RFC 8785) form"),
-                )
-            ]
-        return []
+        """Valid JSON, valid against its schema, and in canonical form."""
+        return json_problems(data, _validator(), self.key, self.title)
 
 
 ARTIFACT = ShipmentRecord()

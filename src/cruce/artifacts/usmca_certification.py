@@ -427,7 +427,9 @@ def _records(doc: _pdf.TradeDocument, shipment: Shipment, found: Elements) -> No
             (LABELS["retain_until"], str(kept[1]) if kept else "—"),
         ]
     )
-    doc.paragraph(f"{cert.VALIDITY_CITATION}; {cert.RETENTION_CITATION}", 6)
+    day = cert.determination_date(shipment)[0]
+    validity, keeping = cert.validity_rule(day), cert.retention_rule(day)
+    doc.paragraph(f"{validity.source.citation}; {keeping.source.citation}", 6)
     doc.section(LABELS["evidence"])
     doc.paragraph(f"{LABELS['sha256']} {evidence.evidence_sha256(shipment)}", bold=True)
     doc.paragraph(f"{evidence.evidence_filename(shipment)} ({evidence.MEDIA_TYPE})")

@@ -14,7 +14,6 @@ the PDF and this file are the same certification, so both report them.
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any, Final
 
@@ -24,10 +23,10 @@ import rfc8785
 from cruce import __version__
 from cruce.artifacts import _certification as cert
 from cruce.artifacts import origin_evidence as evidence
+from cruce.artifacts._json import json_problems
 from cruce.artifacts.base import Rendered, Requirement, safe_filename
 from cruce.artifacts.usmca_certification import certification_problems
 from cruce.i18n import _
-from cruce.model.problems import blocker, warning
 
 if TYPE_CHECKING:
     from cruce.artifacts._certification import Elements, PartyElement
@@ -395,17 +394,19 @@ def _dates(
     shipment: Shipment, certification: UsmcaCertification, found: Elements
 ) -> dict[str, Any]:
     kept = cert.retention(shipment, certification)
+    day = cert.determination_date(shipment)[0]
+    keeping = cert.retention_rule(kept[0] if kept else day)
     return {
         "validity": {
             "valid_from": _iso(certification.signed_on),
             "valid_until": _iso(found.valid_until),
-            "citation": cert.VALIDITY_CITATION,
+            "citation": cert.validity_rule(certification.signed_on or day).source.citation,
         },
         "records": {
-            "years": cert.RETENTION_YEARS,
+            "years": keeping.years,
             "counted_from": None if kept is None else kept[0].isoformat(),
             "retain_until": None if kept is None else kept[1].isoformat(),
-            "citation": cert.RETENTION_CITATION,
+            "citation": keeping.source.citation,
         },
     }
 
@@ -497,29 +498,8 @@ class UsmcaCertificationJson:
         )
 
     def validate(self, data: bytes) -> list[Problem]:
-        """Valid JSON, valid against :data:`SCHEMA`, and in canonical form."""
-        try:
-            parsed = json.loads(data.decode("utf-8"), parse_float=Decimal)
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-            msg = _("The certification is not valid JSON")
-            return [blocker(f"{KEY}.json.malformed", "", msg)]
-        errors = sorted(_validator().iter_errors(parsed), key=lambda e: list(e.absolute_path))
-        if errors:
-            return [
-                blocker(
-                    f"{KEY}.schema.invalid",
-                    ".".join(str(p) for p in error.absolute_path),
-                    _(
-                        "The certification does not match its schema: {reason}",
-                        reason=error.message[:200],
-                    ),
-                )
-                for error in errors[:20]
-            ]
-        if rfc8785.dumps(json.loads(data)) != data:
-            msg = _("The certification is valid but not in canonical (RFC 8785) form")
-            return [warning(f"{KEY}.json.not_canonical", "", msg)]
-        return []
+        """Valid JSON, valid against its schema, and in canonical form."""
+        return json_problems(data, _validator(), KEY, self.title)
 
 
 ARTIFACT: Final = UsmcaCertificationJson()

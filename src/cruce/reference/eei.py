@@ -1,9 +1,9 @@
 """Electronic Export Information (15 CFR part 30) facts: threshold, deadlines, legends, codes.
 
-The rows ship in ``data/eei.yaml``, each in force from a date and with its citation:
+The USD 2,500 per Schedule B number of 15 CFR 30.37(a) is ``us_fees.yaml``'s
+``eei_per_schedule_b`` (:func:`threshold` reads it there). The other rows ship in
+``data/eei.yaml``, each in force from a date and with its citation:
 
-- ``thresholds``: the USD 2,500 per Schedule B number of 15 CFR 30.37(a) (the same figure
-  as ``us_fees.yaml``'s ``eei_per_schedule_b``; a test keeps the two equal);
 - ``deadlines``: how long before the border (truck, rail), the departure (air) or the
   loading (vessel) the EEI must be filed, 15 CFR 30.4(b);
 - ``legends``: the exemption legends for the commercial loading document
@@ -28,16 +28,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
 from functools import cache
-from typing import TYPE_CHECKING, Final, TypeVar
+from typing import TYPE_CHECKING, Final
 
 import yaml
 
+from cruce.reference import us_fees
 from cruce.reference.facts import (
     FactDataError,
     Period,
     Source,
+    grouped_rows,
     in_force,
     package_text,
     period_from,
@@ -46,22 +47,10 @@ from cruce.reference.facts import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Mapping
     from datetime import date, datetime
 
 DATA_FILE: Final = "eei.yaml"
-
-
-@dataclass(frozen=True, slots=True)
-class Threshold:
-    """A value limit under which no EEI is filed."""
-
-    key: str
-    amount: Decimal
-    currency: str
-    period: Period
-    source: Source
-    description: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,34 +94,13 @@ class Code:
 class EeiTables:
     """Every table of the EEI data file."""
 
-    thresholds: tuple[Threshold, ...]
     deadlines: tuple[Deadline, ...]
     legends: tuple[Legend, ...]
     codes: tuple[Code, ...]
 
 
-R = TypeVar("R", Threshold, Deadline, Legend, Code)
-
-
 def _description(row: Mapping[str, object], where: str) -> str:
     return " ".join(text_from(row, "description", where).split())
-
-
-def _threshold(row: Mapping[str, object], where: str) -> Threshold:
-    try:
-        amount = Decimal(text_from(row, "amount", where))
-    except InvalidOperation as error:
-        raise FactDataError(f"{where}: 'amount' is not a decimal") from error
-    if not amount.is_finite() or amount < 0:
-        raise FactDataError(f"{where}: 'amount' must be a non-negative amount")
-    return Threshold(
-        key=text_from(row, "key", where),
-        amount=amount,
-        currency=text_from(row, "currency", where).upper(),
-        period=period_from(row, where),
-        source=source_from(row.get("source"), where),
-        description=_description(row, where),
-    )
 
 
 def _deadline(row: Mapping[str, object], where: str) -> Deadline:
@@ -168,50 +136,28 @@ def _code(row: Mapping[str, object], where: str) -> Code:
     )
 
 
-def _table(
-    document: Mapping[str, object],
-    name: str,
-    build: Callable[[Mapping[str, object], str], R],
-    group: Callable[[R], str],
-) -> tuple[R, ...]:
-    rows = document.get(name)
-    if not isinstance(rows, list) or not rows:
-        raise FactDataError(f"the document needs a non-empty list under '{name}'")
-    table: list[R] = []
-    for index, row in enumerate(rows, 1):
-        if not isinstance(row, dict):
-            raise FactDataError(f"{name} #{index}: a row must be a mapping")
-        item = build(row, f"{name} #{index}")
-        for earlier in table:
-            if group(earlier) == group(item) and earlier.period.overlaps(item.period):
-                raise FactDataError(f"{name} #{index}: overlaps an earlier row of '{group(item)}'")
-        table.append(item)
-    return tuple(table)
-
-
 def parse_eei(text: str) -> EeiTables:
     """The EEI tables of a YAML document; FactDataError for any incomplete row."""
     document = yaml.safe_load(text)
     if not isinstance(document, dict):
         raise FactDataError("the EEI document must be a mapping")
     return EeiTables(
-        thresholds=_table(document, "thresholds", _threshold, lambda row: row.key),
-        deadlines=_table(document, "deadlines", _deadline, lambda row: row.mode),
-        legends=_table(document, "legends", _legend, lambda row: row.key),
-        codes=_table(document, "codes", _code, lambda row: row.key),
+        deadlines=grouped_rows(document, "deadlines", _deadline, lambda row: row.mode),
+        legends=grouped_rows(document, "legends", _legend, lambda row: row.key),
+        codes=grouped_rows(document, "codes", _code, lambda row: row.key),
     )
 
 
+@cache
 @cache
 def tables() -> EeiTables:
     """The EEI tables shipped with cruce."""
     return parse_eei(package_text(DATA_FILE))
 
 
-def threshold(on: date) -> Threshold:
+def threshold(on: date) -> us_fees.Threshold:
     """The value per Schedule B number above which EEI is required (15 CFR 30.37(a))."""
-    rows = [row for row in tables().thresholds if row.key == "value_per_schedule_b"]
-    return in_force(rows, on, "EEI threshold per Schedule B number")
+    return us_fees.threshold("eei_per_schedule_b", on)
 
 
 def deadline(mode: str, on: date) -> Deadline:
@@ -237,7 +183,6 @@ __all__ = [
     "Deadline",
     "EeiTables",
     "Legend",
-    "Threshold",
     "code",
     "deadline",
     "legend",

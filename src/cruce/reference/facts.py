@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,3 +161,32 @@ def source_from(value: object, where: str) -> Source:
     if url is not None and not isinstance(url, str):
         raise FactDataError(f"{where}: 'source.url' must be text")
     return Source(" ".join(citation.split()), url)
+
+
+R = TypeVar("R", bound=Dated)
+
+
+def grouped_rows(
+    document: Mapping[str, object],
+    name: str,
+    build: Callable[[Mapping[str, object], str], R],
+    group: Callable[[R], str],
+) -> tuple[R, ...]:
+    """The rows of the list ``name`` in ``document``, each built by ``build``.
+
+    FactDataError when the list is missing or empty, a row is not a mapping, or two rows of
+    the same ``group`` are in force at once.
+    """
+    rows = document.get(name)
+    if not isinstance(rows, list) or not rows:
+        raise FactDataError(f"the document needs a non-empty list under '{name}'")
+    table: list[R] = []
+    for index, row in enumerate(rows, 1):
+        if not isinstance(row, dict):
+            raise FactDataError(f"{name} #{index}: a row must be a mapping")
+        item = build(row, f"{name} #{index}")
+        for earlier in table:
+            if group(earlier) == group(item) and earlier.period.overlaps(item.period):
+                raise FactDataError(f"{name} #{index}: overlaps an earlier row of '{group(item)}'")
+        table.append(item)
+    return tuple(table)

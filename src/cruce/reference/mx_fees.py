@@ -108,6 +108,7 @@ class Fee:
 class _Tables:
     dta: tuple[DtaRule, ...]
     iva: tuple[IvaRate, ...]
+    iva_export: tuple[IvaRate, ...]
     prevalidacion: tuple[Fee, ...]
     contribution_codes: dict[str, str]
     contribution_source: Source
@@ -143,21 +144,23 @@ def _dta(row: dict[str, Any]) -> DtaRule:
     )
 
 
+def _iva(row: dict[str, object]) -> IvaRate:
+    return IvaRate(
+        rate=Decimal(str(row["rate"])),
+        base=str(row["base"]),
+        border_stimulus_applies=bool(row["border_stimulus_applies"]),
+        period=period_from(row, "mx_fees.yaml"),
+        source=source_from(row.get("source"), "mx_fees.yaml"),
+        notes=str(row.get("notes", "")),
+    )
+
+
 @cache
 def _tables() -> _Tables:
     text = (files("cruce.reference") / "data" / "mx_fees.yaml").read_text("utf-8")
     data = yaml.safe_load(text)
-    iva = tuple(
-        IvaRate(
-            rate=Decimal(str(row["rate"])),
-            base=row["base"],
-            border_stimulus_applies=bool(row["border_stimulus_applies"]),
-            period=period_from(row, "mx_fees.yaml"),
-            source=source_from(row.get("source"), "mx_fees.yaml"),
-            notes=str(row.get("notes", "")),
-        )
-        for row in data["iva"]
-    )
+    iva = tuple(_iva(row) for row in data["iva"])
+    iva_export = tuple(_iva(row) for row in data["iva_export"])
     prevalidacion = tuple(
         Fee(
             name="prevalidacion",
@@ -173,6 +176,7 @@ def _tables() -> _Tables:
     return _Tables(
         dta=tuple(_dta(row) for row in data["dta"]),
         iva=iva,
+        iva_export=iva_export,
         prevalidacion=prevalidacion,
         contribution_codes={str(k): str(v) for k, v in codes["codes"].items()},
         contribution_source=Source(codes["source"]),
@@ -208,6 +212,11 @@ def dta(on: date) -> DtaRules:
 def iva_rate(on: date) -> IvaRate:
     """IVA on imports in force on ``on``."""
     return in_force(_tables().iva, on, "IVA (LIVA art. 1)")
+
+
+def iva_export_rate(on: date) -> IvaRate:
+    """IVA on the definitive export of goods in force on ``on`` (LIVA art. 29: 0 %)."""
+    return in_force(_tables().iva_export, on, "IVA on exports (LIVA art. 29)")
 
 
 def prevalidacion(on: date) -> Fee | None:

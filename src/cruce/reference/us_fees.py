@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
-from typing import TYPE_CHECKING, Final, Protocol, TypeVar
+from typing import TYPE_CHECKING, Final
 
 import yaml
 
@@ -26,6 +26,7 @@ from cruce.reference.facts import (
     NotCoveredError,
     Period,
     Source,
+    grouped_rows,
     in_force,
     package_text,
     period_from,
@@ -34,7 +35,7 @@ from cruce.reference.facts import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Mapping
     from datetime import date
 
 DATA_FILE: Final = "us_fees.yaml"
@@ -96,14 +97,6 @@ class FeeTables:
     exemptions: tuple[FeeExemption, ...]
 
 
-class _Row(Protocol):
-    @property
-    def period(self) -> Period: ...
-
-
-_R = TypeVar("_R", bound=_Row)
-
-
 def _amount(row: Mapping[str, object], name: str, where: str) -> Decimal:
     try:
         value = Decimal(text_from(row, name, where))
@@ -162,37 +155,16 @@ def _exemption(row: Mapping[str, object], where: str) -> FeeExemption:
     )
 
 
-def _table(
-    document: Mapping[str, object],
-    name: str,
-    build: Callable[[Mapping[str, object], str], _R],
-    group: Callable[[_R], str],
-) -> tuple[_R, ...]:
-    rows = document.get(name)
-    if not isinstance(rows, list) or not rows:
-        raise FactDataError(f"the document needs a non-empty list under '{name}'")
-    table: list[_R] = []
-    for index, row in enumerate(rows, 1):
-        if not isinstance(row, dict):
-            raise FactDataError(f"{name} #{index}: a row must be a mapping")
-        item = build(row, f"{name} #{index}")
-        for earlier in table:
-            if group(earlier) == group(item) and earlier.period.overlaps(item.period):
-                raise FactDataError(f"{name} #{index}: overlaps an earlier row of '{group(item)}'")
-        table.append(item)
-    return tuple(table)
-
-
 def parse_fees(text: str) -> FeeTables:
     """The fee tables of a YAML document; FactDataError for any incomplete row."""
     document = yaml.safe_load(text)
     if not isinstance(document, dict):
         raise FactDataError("the fee document must be a mapping")
     return FeeTables(
-        mpf_formal=_table(document, "mpf_formal", _mpf, lambda _row: "mpf_formal"),
-        fees=_table(document, "fees", _fee, lambda row: row.code),
-        thresholds=_table(document, "thresholds", _threshold, lambda row: row.key),
-        exemptions=_table(document, "exemptions", _exemption, lambda row: row.key),
+        mpf_formal=grouped_rows(document, "mpf_formal", _mpf, lambda _row: "mpf_formal"),
+        fees=grouped_rows(document, "fees", _fee, lambda row: row.code),
+        thresholds=grouped_rows(document, "thresholds", _threshold, lambda row: row.key),
+        exemptions=grouped_rows(document, "exemptions", _exemption, lambda row: row.key),
     )
 
 

@@ -73,7 +73,7 @@ class TestArtifact:
     def test_a_broken_document_is_refused(self):
         broken = document(_northbound())
         del broken["trip"]["port_of_arrival"]
-        assert ARTIFACT.validate(json.dumps(broken).encode())[0].code == "emanifest.schema"
+        assert ARTIFACT.validate(json.dumps(broken).encode())[0].code == "emanifest.schema.invalid"
 
     def test_the_published_schema_is_the_packages(self):
         published = json.loads((REPO / "schema" / "emanifest.schema.json").read_text("utf-8"))

@@ -502,7 +502,7 @@ class TestEvidence:
         assert EVIDENCE.problems(northbound()) == []
         pretty = json.dumps(json.loads(rendered.data), indent=1).encode()
         assert [p.code for p in EVIDENCE.validate(pretty)] == ["origin_evidence.json.not_canonical"]
-        assert [p.code for p in EVIDENCE.validate(b"[]")] == ["origin_evidence.shape.invalid"]
+        assert [p.code for p in EVIDENCE.validate(b"[]")] == ["origin_evidence.schema.invalid"]
 
     def test_without_any_date_origin_is_decided_today_with_a_warning(self):
         data = northbound_data(usmca_certification=certification(signed_on=None))

@@ -7,16 +7,12 @@ from decimal import Decimal
 
 import pytest
 
-from cruce.reference import eei, us_fees
+from cruce.reference import eei
 from cruce.reference.facts import FactDataError, NotCoveredError
 
 pytestmark = pytest.mark.unit
 ON = date(2026, 12, 3)
 
-THRESHOLD = (
-    'thresholds:\n  - key: value_per_schedule_b\n    amount: "2500"\n    currency: USD\n'
-    "    description: d\n    start: 2008-07-02\n    source: 15 CFR 30.37(a)\n"
-)
 DEADLINE = (
     "deadlines:\n  - mode: truck\n    hours_before: 1\n    event: border\n"
     "    start: 2008-07-02\n    source: 15 CFR 30.4(b)\n"
@@ -36,14 +32,6 @@ class TestShippedRows:
         row = eei.threshold(ON)
         assert (row.amount, row.currency) == (Decimal(2500), "USD")
         assert "30.37(a)" in row.source.citation
-
-    def test_the_threshold_agrees_with_the_fee_table(self):
-        fees = us_fees.threshold("eei_per_schedule_b", ON)
-        assert (fees.amount, fees.currency, fees.period) == (
-            eei.threshold(ON).amount,
-            eei.threshold(ON).currency,
-            eei.threshold(ON).period,
-        )
 
     def test_a_truck_files_one_hour_before_the_border(self):
         row = eei.deadline("truck", ON)
@@ -82,7 +70,7 @@ class TestShippedRows:
 
     def test_every_row_has_a_period_and_a_source(self):
         tables = eei.tables()
-        rows = [*tables.thresholds, *tables.deadlines, *tables.legends, *tables.codes]
+        rows = [*tables.deadlines, *tables.legends, *tables.codes]
         assert rows
         assert all(row.source.citation and row.period.start for row in rows)
 
@@ -95,39 +83,31 @@ class TestShippedRows:
 
 class TestParsing:
     def test_a_complete_document_parses(self):
-        tables = eei.parse_eei(THRESHOLD + DEADLINE + LEGEND + CODE)
+        tables = eei.parse_eei(DEADLINE + LEGEND + CODE)
         assert tables.codes[0].code == "70"
 
     def test_a_row_without_a_source_is_refused(self):
         with pytest.raises(FactDataError, match="source"):
-            eei.parse_eei(
-                THRESHOLD.replace("    source: 15 CFR 30.37(a)\n", "") + DEADLINE + LEGEND + CODE
-            )
+            eei.parse_eei(DEADLINE.replace("    source: 15 CFR 30.4(b)\n", "") + LEGEND + CODE)
 
     def test_overlapping_rows_are_refused(self):
         twice = DEADLINE + DEADLINE.removeprefix("deadlines:\n")
         with pytest.raises(FactDataError, match="overlaps"):
-            eei.parse_eei(THRESHOLD + twice + LEGEND + CODE)
+            eei.parse_eei(twice + LEGEND + CODE)
 
     @pytest.mark.parametrize("hours", ["-1", "one", "true"])
     def test_hours_must_be_a_whole_number(self, hours):
         text = DEADLINE.replace("hours_before: 1", f"hours_before: {hours}")
         with pytest.raises(FactDataError, match="hours_before"):
-            eei.parse_eei(THRESHOLD + text + LEGEND + CODE)
-
-    @pytest.mark.parametrize("amount", ['"x"', '"-1"'])
-    def test_the_amount_must_be_a_non_negative_decimal(self, amount):
-        text = THRESHOLD.replace('"2500"', amount)
-        with pytest.raises(FactDataError, match="amount"):
-            eei.parse_eei(text + DEADLINE + LEGEND + CODE)
+            eei.parse_eei(text + LEGEND + CODE)
 
     def test_a_missing_table_is_refused(self):
         with pytest.raises(FactDataError, match="codes"):
-            eei.parse_eei(THRESHOLD + DEADLINE + LEGEND)
+            eei.parse_eei(DEADLINE + LEGEND)
 
     def test_a_row_must_be_a_mapping(self):
         with pytest.raises(FactDataError, match="mapping"):
-            eei.parse_eei(THRESHOLD + DEADLINE + LEGEND + "codes:\n  - just text\n")
+            eei.parse_eei(DEADLINE + LEGEND + "codes:\n  - just text\n")
 
     def test_the_document_must_be_a_mapping(self):
         with pytest.raises(FactDataError, match="mapping"):

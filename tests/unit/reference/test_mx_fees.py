@@ -137,3 +137,10 @@ class TestShippedRows:
     def test_determined_dta_rows_carry_a_rate_or_an_amount(self):
         for row in mx_fees.dta_rows():
             assert row.determined == (row.rate is not None or row.fixed is not None)
+
+
+class TestIvaOnExports:
+    def test_a_definitive_export_of_goods_is_taxed_at_zero(self):
+        row = mx_fees.iva_export_rate(date(2026, 3, 2))
+        assert row.rate == 0
+        assert "art. 29" in row.source.citation

@@ -12,9 +12,11 @@ from cruce.reference.facts import FactDataError, NotCoveredError
 from cruce.reference.usmca_rules import (
     CriterionD,
     Rvc,
+    certification_validity,
     certification_waiver,
     criterion_d,
     de_minimis,
+    record_retention,
 )
 from cruce.reference.usmca_rules import general as module
 
@@ -166,3 +168,11 @@ class TestCertificationWaiver:
         )
         with pytest.raises(FactDataError, match=field):
             certification_waiver("MX", TODAY)
+
+
+class TestCertificationPeriods:
+    def test_a_certification_is_valid_four_years_and_its_records_kept_five(self):
+        assert certification_validity(TODAY).years == 4
+        assert "5.2" in certification_validity(TODAY).source.citation
+        assert record_retention(TODAY).years == 5
+        assert "5.8" in record_retention(TODAY).source.citation

@@ -75,6 +75,15 @@ class CertificationWaiver:
     source: Source
 
 
+@dataclass(frozen=True, slots=True)
+class YearsRule:
+    """A length of time in whole years the Agreement sets (validity, record keeping)."""
+
+    years: int
+    period: Period
+    source: Source
+
+
 _COUNTS: Final = frozenset({"originating_goods", "importation"})
 
 
@@ -159,6 +168,28 @@ def certification_waiver(importing_country: str, on: date) -> CertificationWaive
     if own:
         return own[0]
     return in_force([r for r in rows if r.country is None], on, "USMCA certification waiver")
+
+
+def _years_row(row: Mapping[str, object], where: str) -> YearsRule:
+    text = text_from(row, "years", where)
+    if not text.isdigit() or int(text) <= 0:
+        raise FactDataError(f"{where}: 'years' is a whole number above 0")
+    return YearsRule(int(text), period_from(row, where), source_from(row.get("source"), where))
+
+
+@cache
+def _years_rows(key: str) -> tuple[YearsRule, ...]:
+    return _general(key, _years_row)
+
+
+def certification_validity(on: date) -> YearsRule:
+    """How long a certification of origin may be used after it is completed (Art. 5.2)."""
+    return in_force(_years_rows("certification_validity"), on, "USMCA certification validity")
+
+
+def record_retention(on: date) -> YearsRule:
+    """How long the records behind a certification are kept (Art. 5.8)."""
+    return in_force(_years_rows("record_retention"), on, "USMCA record retention")
 
 
 @cache
