@@ -58,6 +58,7 @@ class Column:
     digits: int | None = None  # codes of a fixed number of digits
     pad: bool = False  # a code one digit short gets its leading zero back (NICO 1 -> 01)
     upper: bool = False  # a code the model takes in capitals only
+    sample: str = ""  # the instructions' example when both example rows leave the column empty
 
     @property
     def informative(self) -> bool:
@@ -156,6 +157,14 @@ COLUMNS: Final[tuple[Column, ...]] = (
            "Hazardous materials (49 CFR 172.101): yes or no; empty: not stated.",
            "Materiales peligrosos (49 CFR 172.101): sí o no; vacío: no se indica.",
            ("no", "no")),
+    Column("un_number", "numero_onu", Kind.CODE, ("un_number",),
+           "UN number of hazardous goods, 4 digits: 1263; empty when not hazardous.",
+           "Número ONU de la mercancía peligrosa, 4 dígitos: 1263; vacío si no es peligrosa.",
+           ("", ""), digits=4, pad=True, sample="1263"),
+    Column("clave_prod_serv", "clave_prod_serv", Kind.CODE, ("clave_prod_serv",),
+           "SAT product key (c_ClaveProdServ, 8 digits) for the CFDI and the Carta Porte.",
+           "Clave de producto del SAT (c_ClaveProdServ, 8 dígitos) para el CFDI y la Carta Porte.",
+           ("31162502", "40141600"), digits=8),
     Column("marks", "marcas", Kind.TEXT, ("marks",),
            "Shipping marks on the packages.",
            "Marcas de embarque de los bultos.",

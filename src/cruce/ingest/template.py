@@ -75,7 +75,8 @@ def markdown_table() -> str:
         "| --- | --- | --- | --- | --- | --- |",
     ]
     for column in COLUMNS:
-        example = " / ".join(f"`{value}`" for value in column.examples if value) or "(empty)"
+        shown = [value for value in column.examples if value] or [column.sample]
+        example = " / ".join(f"`{value}`" for value in shown if value) or "(empty)"
         lines.append(
             f"| `{column.key}` | `{column.spanish}` | {NEED_LABELS[column.need][0]} "
             f"| {column.kind.value} | {column.help_en} | {example} |"
@@ -172,7 +173,7 @@ def _fill_instructions(sheet: Worksheet) -> None:
         cell.fill = _HEADER_FILL
     for column in COLUMNS:
         need_en, need_es = NEED_LABELS[column.need]
-        example = next((value for value in column.examples if value), "")
+        example = next((value for value in column.examples if value), column.sample)
         sheet.append(
             [
                 column.key,

@@ -8,6 +8,7 @@ from cruce.model.certification import (
     UsmcaCertification,
 )
 from cruce.model.codes import ChargeKind, Incoterm, TransportMode
+from cruce.model.customs import CustomsReferences
 from cruce.model.goods import (
     GoodsLine,
     LocalizedText,
@@ -21,7 +22,7 @@ from cruce.model.party import Address, BankAccount, Contact, Parties, Party, Tax
 from cruce.model.problems import Problem, Severity
 from cruce.model.shipment import Shipment
 from cruce.model.terms import Charge, CommercialTerms
-from cruce.model.transport import Driver, Port, Transport, Vehicle
+from cruce.model.transport import Driver, Insurance, Permit, Port, Transport, Vehicle
 
 __all__ = [
     "Address",
@@ -34,10 +35,12 @@ __all__ = [
     "Contact",
     "Conversion",
     "CurrencyMismatchError",
+    "CustomsReferences",
     "Driver",
     "FxRate",
     "GoodsLine",
     "Incoterm",
+    "Insurance",
     "LocalizedText",
     "Material",
     "Money",
@@ -45,6 +48,7 @@ __all__ = [
     "Originating",
     "Parties",
     "Party",
+    "Permit",
     "Port",
     "Problem",
     "ProducerDisclosure",

@@ -28,6 +28,16 @@ def _upper(value: Any) -> Any:  # noqa: ANN401 - raw input
     return value.strip().upper() if isinstance(value, str) else value
 
 
+def _un_number(value: Any) -> Any:  # noqa: ANN401 - raw input
+    """``UN1263`` or ``1263`` -> ``1263``."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:04d}"
+    if isinstance(value, str):
+        text = value.strip().upper().replace(" ", "")
+        return text.removeprefix("UN")
+    return value
+
+
 HtsNumber = Annotated[
     str,
     BeforeValidator(_digits),
@@ -370,6 +380,24 @@ class GoodsLine(BaseModel):
     hazmat: bool | None = Field(
         default=None,
         description="Whether the goods are hazardous materials (49 CFR 172.101); absent: unknown.",
+    )
+    un_number: Annotated[str, BeforeValidator(_un_number), Field(pattern=r"^\d{4}$")] | None = (
+        Field(
+            default=None,
+            description=(
+                "UN number of hazardous goods (49 CFR 172.101; SAT c_MaterialPeligroso), "
+                "4 digits: 1263."
+            ),
+        )
+    )
+    clave_prod_serv: Annotated[str, BeforeValidator(_digits), Field(pattern=r"^\d{8}$")] | None = (
+        Field(
+            default=None,
+            description=(
+                "SAT product or service key (c_ClaveProdServ, 8 digits) for the CFDI and the "
+                "Carta Porte: 31171504."
+            ),
+        )
     )
     packages: int | None = Field(default=None, ge=0, le=1_000_000)
     package_type: (

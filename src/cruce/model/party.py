@@ -148,6 +148,10 @@ class Party(_Record):
     tax_ids: list[TaxId] = Field(default_factory=list, max_length=5)
     address: Address
     contact: Contact | None = None
+    regimen_fiscal: Annotated[str, Field(pattern=r"^\d{3}$")] | None = Field(
+        default=None,
+        description="Mexican tax regime (SAT c_RegimenFiscal, 3 digits: 601 general de ley).",
+    )
     patente: Annotated[str, Field(pattern=r"^\d{4}$")] | None = Field(
         default=None, description="Mexican agente aduanal's patente (4 digits)."
     )

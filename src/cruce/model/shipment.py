@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cruce.model.certification import UsmcaCertification
 from cruce.model.codes import CountryCode
+from cruce.model.customs import CustomsReferences
 from cruce.model.goods import GoodsLine
 from cruce.model.money import Money, total_by_currency
 from cruce.model.party import Parties
@@ -47,6 +48,10 @@ class Shipment(BaseModel):
     goods: list[GoodsLine] = Field(default_factory=list, max_length=MAX_GOODS_LINES)
     transport: Transport = Field(default_factory=Transport)
     terms: CommercialTerms
+    customs: CustomsReferences = Field(
+        default_factory=CustomsReferences,
+        description="Pedimento number, ITN and entry number, once the filers have them.",
+    )
     notes: Annotated[str, Field(max_length=2000)] | None = None
     usmca_certification: UsmcaCertification | None = Field(
         default=None,

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from cruce.ingest.columns import COLUMNS, Kind
 from cruce.ingest.sheet import read_goods_sheet
@@ -48,6 +49,7 @@ def expected_lines(currency):
                 "usmca": {"claimed": True, "criterion": "B"},
                 "eccn": "EAR99",
                 "hazmat": False,
+                "clave_prod_serv": "31162502",
                 "marks": "SPM / MAQUINADOS TAPATIOS / 1-2",
                 "brand": "Sonoran Precision",
                 "model": "BR-6061",
@@ -77,6 +79,7 @@ def expected_lines(currency):
                 "usmca": {"claimed": False},
                 "eccn": "EAR99",
                 "hazmat": False,
+                "clave_prod_serv": "40141600",
                 "brand": "Sonoran Precision",
                 "model": "BV-050",
                 "serial_numbers": ["BV-1001", "BV-1002", "BV-1003"],
@@ -93,7 +96,7 @@ def book():
 
 
 def letter_of(key):
-    return chr(ord("A") + KEYS.index(key))
+    return get_column_letter(KEYS.index(key) + 1)
 
 
 class TestGoodsTemplateXlsx:
@@ -171,7 +174,7 @@ class TestGoodsTemplateXlsx:
         for row, column in zip(rows, COLUMNS, strict=True):
             assert row[1] == column.spanish
             assert (row[3], row[4]) == (column.help_en, column.help_es)
-            assert row[5] in column.examples
+            assert row[5] in (*column.examples, column.sample)
             assert row[5]
 
 
