@@ -8,6 +8,8 @@ The seal needs the issuer's CSD (certificate, key and password). :class:`Csd` ho
 default source reads the files named by ``CRUCE_CSD_CER``, ``CRUCE_CSD_KEY`` and
 ``CRUCE_CSD_PASSWORD``. Without one the document is not ready (a blocker, not a crash).
 cruce checks the certificate itself: satcfdi seals with an expired CSD without complaint.
+The CSD, its checks, the PAC port and SAT's shared codes live in ``_cfdi_common``, which
+the carrier's ``carta_porte`` uses too; their names stay importable from here.
 
 What the record does not carry and SAT's rules fix (Anexo 20, Guía de llenado del CFDI 4.0
 and of the Complemento de Comercio Exterior 2.0):
@@ -33,52 +35,85 @@ and of the Complemento de Comercio Exterior 2.0):
 
 from __future__ import annotations
 
-import base64
-import os
-import re
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from datetime import datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final
 
-import pycountry
-from cryptography import x509
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from lxml import etree  # type: ignore[import-untyped,unused-ignore]  # no stubs
 
 from cruce.artifacts import _xsd
+from cruce.artifacts._cfdi_common import (
+    CFDI_NS,
+    ENV_CER,
+    ENV_KEY,
+    ENV_PASSWORD,
+    FOREIGN_RFC,
+    SAT_PREFIX,
+    SAT_SCHEMAS,
+    Csd,
+    CsdMessages,
+    CsdUnreadableError,
+    SatcfdiStamper,
+    Stamper,
+    certificate_number,
+    certificate_rfc,
+    csd_from_environment,
+    csd_problems,
+    emisor_name,
+    foreign_domicilio,
+    mx_domicilio,
+    sat_schema,
+    seal_problems,
+    signer,
+)
+from cruce.artifacts._cfdi_common import estado as _estado
+from cruce.artifacts._cfdi_common import fraccion as _fraccion
+from cruce.artifacts._cfdi_common import num_reg_id_trib as _num_reg_id_trib
+from cruce.artifacts._cfdi_common import pais as _pais
+from cruce.artifacts._cfdi_common import parser as _parser
+from cruce.artifacts._cfdi_common import rfc_of as _rfc
 from cruce.artifacts.base import Rendered, Requirement, safe_filename
 from cruce.i18n import _
-from cruce.model.party import TaxScheme
 from cruce.model.problems import blocker, warning
-from cruce.reference import fracciones, mx_fees, units
+from cruce.reference import mx_fees, units
 from cruce.reference.facts import NotCoveredError
 from cruce.reference.fx import customs_rate
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable
+    from pathlib import Path
 
-    from cruce.model import GoodsLine, Party, Problem, Shipment
-    from cruce.model.party import Address
+    from cruce.model import GoodsLine, Problem, Shipment
     from cruce.model.terms import Charge
+
+__all__ = [
+    "ARTIFACT",
+    "CCE_NS",
+    "CFDI_NS",
+    "ENV_CER",
+    "ENV_KEY",
+    "ENV_PASSWORD",
+    "FOREIGN_RFC",
+    "SAT_PREFIX",
+    "SAT_SCHEMAS",
+    "Cfdi",
+    "Csd",
+    "CsdUnreadableError",
+    "SatcfdiStamper",
+    "Stamper",
+    "certificate_number",
+    "certificate_rfc",
+    "cfdi_schema",
+    "comprobante",
+    "csd_from_environment",
+    "customs_rate",
+    "emisor_name",
+]
 
 KEY: Final = "cfdi"
 MEDIA_TYPE: Final = "application/xml"
-CFDI_NS: Final = "http://www.sat.gob.mx/cfd/4"
 CCE_NS: Final = "http://www.sat.gob.mx/ComercioExterior20"
-SAT_PREFIX: Final = "http://www.sat.gob.mx/sitio_internet/cfd/"
-SAT_SCHEMAS: Final = _xsd.SCHEMAS / "sat" / "www.sat.gob.mx" / "sitio_internet" / "cfd"
-"""The shipped copies of SAT's XSDs, in SAT's URL layout (``schemas/sat/README.md``)."""
-
-ENV_CER: Final = "CRUCE_CSD_CER"
-ENV_KEY: Final = "CRUCE_CSD_KEY"
-ENV_PASSWORD: Final = "CRUCE_CSD_PASSWORD"  # noqa: S105 - the variable's name, not a secret
-
-FOREIGN_RFC: Final = "XEXX010101000"
 CLAVE_PEDIMENTO: Final = "A1"
 EXPORTACION_DEFINITIVA: Final = "02"
 REGIMEN_MORAL: Final = "601"
@@ -89,16 +124,10 @@ IVA: Final = "002"
 CLAVE_PROD_SERV_DEFAULT: Final = "01010101"
 CHARGE_UNIT: Final = "E48"  # unidad de servicio
 _RFC_MORAL_LENGTH: Final = 12
-_UNIQUE_IDENTIFIER: Final = x509.ObjectIdentifier("2.5.4.45")
 _CURRENCIES: Final = frozenset({"USD", "MXN"})
 _CENT: Final = Decimal("0.01")
 _SIX: Final = Decimal("0.000001")
 _THREE: Final = Decimal("0.001")
-_REGIMEN_SOCIETARIO = re.compile(
-    r",?\s+(S\.?\s?A\.?\s?P\.?\s?I\.?|S\.?\s?A\.?\s?B\.?|S\.?\s?A\.?|S\.?\s?C\.?|"
-    r"S\.?\s?de\s?R\.?\s?L\.?|A\.?\s?C\.?)(\s+de\s+C\.?\s?V\.?)?\.?$",
-    re.IGNORECASE,
-)
 _CITATION: Final = (
     "CFF art. 29 and 29-A; RGCE regla 3.1.38 (2022 numbering: the CFDI with Comercio "
     "Exterior of a definitive export, pedimento clave A1, of goods sold); Anexo 20 (CFDI "
@@ -106,139 +135,7 @@ _CITATION: Final = (
 )
 
 
-# ---------------------------------------------------------------- the issuer's CSD
-
-
-@dataclass(frozen=True, slots=True)
-class Csd:
-    """The issuer's Certificado de Sello Digital: DER certificate, DER PKCS#8 key, password."""
-
-    certificate: bytes = field(repr=False)
-    key: bytes = field(repr=False)
-    password: bytes = field(repr=False)
-
-    @classmethod
-    def from_files(cls, certificate: Path, key: Path, password: str | bytes) -> Csd:
-        """Read the ``.cer`` and ``.key`` files; OSError when one cannot be read."""
-        secret = password.encode() if isinstance(password, str) else password
-        return cls(certificate.read_bytes(), key.read_bytes(), secret.strip())
-
-
-class CsdUnreadableError(Exception):
-    """The configured CSD files cannot be read."""
-
-
-def csd_from_environment(environ: Mapping[str, str] | None = None) -> Csd | None:
-    """The CSD the environment names (``CRUCE_CSD_*``); None when it names none.
-
-    Raises CsdUnreadableError when the variables are set but a file cannot be read.
-    """
-    env = os.environ if environ is None else environ
-    cer, key, password = env.get(ENV_CER), env.get(ENV_KEY), env.get(ENV_PASSWORD)
-    if not cer or not key or password is None:
-        return None
-    try:
-        return Csd.from_files(Path(cer), Path(key), password)
-    except OSError as error:
-        raise CsdUnreadableError(str(error)) from error
-
-
-def certificate_number(certificate: x509.Certificate) -> str:
-    """SAT's 20-digit certificate number: the serial number's bytes read as ASCII digits."""
-    return f"{certificate.serial_number:x}"[1::2]
-
-
-def certificate_rfc(certificate: x509.Certificate) -> str | None:
-    """The holder's RFC: the subject's x500UniqueIdentifier, before any ``/ representative``."""
-    found = certificate.subject.get_attributes_for_oid(_UNIQUE_IDENTIFIER)
-    if not found:
-        return None
-    value = found[0].value
-    text = value.decode() if isinstance(value, bytes) else value
-    return text.split("/")[0].strip() or None
-
-
-def _signer(csd: Csd) -> Any:  # noqa: ANN401 - satcfdi is untyped
-    from satcfdi.models import Signer  # type: ignore[import-untyped,unused-ignore]  # noqa: PLC0415
-
-    return Signer.load(certificate=csd.certificate, key=csd.key, password=csd.password)
-
-
-# ---------------------------------------------------------------- the PAC port
-
-
-class Stamper(Protocol):
-    """A PAC: takes the sealed CFDI and returns it stamped (with the TimbreFiscalDigital)."""
-
-    def stamp(self, sealed: bytes) -> bytes:
-        """The stamped XML; the PAC's error as an exception."""
-        ...
-
-
-class SatcfdiStamper:
-    """:class:`Stamper` through one of satcfdi's PAC clients (``satcfdi.pacs.*``).
-
-    ``pac`` is such a client, built with the PAC account's credentials and environment
-    (``satcfdi.pacs.finkok.Finkok(...)``, ``satcfdi.pacs.swsapien.SWSapien(...)``...).
-    """
-
-    def __init__(self, pac: Any) -> None:  # noqa: ANN401 - satcfdi is untyped
-        self._pac = pac
-
-    def stamp(self, sealed: bytes) -> bytes:
-        """Send ``sealed`` to the PAC (online) and return the stamped XML."""
-        from satcfdi.cfdi import CFDI  # type: ignore[import-untyped,unused-ignore]  # noqa: PLC0415
-
-        document = self._pac.stamp(CFDI.from_string(sealed))
-        return bytes(document.xml)
-
-
 # ---------------------------------------------------------------- codes
-
-
-def _pais(country: str) -> str:
-    """ISO alpha-2 -> SAT c_Pais (ISO alpha-3): ``US`` -> ``USA``."""
-    found = pycountry.countries.get(alpha_2=country)
-    return country if found is None else str(found.alpha_3)
-
-
-def _estado(address: Address) -> str | None:
-    """ISO 3166-2 ``MX-JAL`` -> SAT c_Estado ``JAL``; ``US-AZ`` -> ``AZ``."""
-    if address.subdivision is None:
-        return None
-    return address.subdivision.split("-", 1)[1]
-
-
-def _code_or_none(value: str | None, digits: int) -> str | None:
-    """A catalog code (c_Colonia, c_Municipio, c_Localidad) when the record gives one."""
-    if value is not None and value.isdigit() and len(value) == digits:
-        return value
-    return None
-
-
-def emisor_name(name: str) -> str:
-    """The legal name without the régimen societario, as CFDI 4.0 wants it."""
-    return _REGIMEN_SOCIETARIO.sub("", name).strip().rstrip(",")
-
-
-def _rfc(party: Party | None) -> str | None:
-    tax_id = None if party is None else party.tax_id(TaxScheme.MX_RFC)
-    return None if tax_id is None else tax_id.value
-
-
-def _num_reg_id_trib(party: Party) -> str | None:
-    foreign = party.tax_id(TaxScheme.FOREIGN)
-    if foreign is not None:
-        return foreign.value
-    ein = party.tax_id(TaxScheme.US_EIN)
-    return None if ein is None else ein.value.replace("-", "")
-
-
-def _fraccion(line: GoodsLine) -> str | None:
-    if line.fraccion is None or line.nico is None:
-        return None
-    item = fracciones.nico(line.fraccion, line.nico)
-    return None if item is None else item.code
 
 
 def _issued(shipment: Shipment) -> datetime | None:
@@ -451,78 +348,26 @@ def _line_problems(shipment: Shipment) -> list[Problem]:
 
 
 def _csd_problems(shipment: Shipment, source: Callable[[], Csd | None]) -> list[Problem]:
-    path = "csd"
-    try:
-        csd = source()
-    except CsdUnreadableError as error:
-        return [
-            blocker(
-                f"{KEY}.csd.unreadable",
-                path,
-                _("The CSD files cannot be read: {reason}", reason=str(error)[:200]),
-            )
-        ]
-    if csd is None:
-        return [
-            blocker(
-                f"{KEY}.csd.missing",
-                path,
-                _(
-                    "No CSD (the issuer's Certificado de Sello Digital) is configured: set "
-                    "CRUCE_CSD_CER, CRUCE_CSD_KEY and CRUCE_CSD_PASSWORD to seal the CFDI"
-                ),
-            )
-        ]
-    try:
-        _signer(csd)
-    except Exception as error:  # noqa: BLE001 - satcfdi and cryptography raise many kinds
-        return [
-            blocker(
-                f"{KEY}.csd.invalid",
-                path,
-                _(
-                    "The CSD cannot be opened (wrong password, or key and certificate do "
-                    "not match): {reason}",
-                    reason=str(error)[:200],
-                ),
-            )
-        ]
-    found: list[Problem] = []
-    certificate = x509.load_der_x509_certificate(csd.certificate)
-    issued = _issued(shipment)
-    if issued is not None:
-        moment = issued.replace(tzinfo=UTC)
-        if not certificate.not_valid_before_utc <= moment <= certificate.not_valid_after_utc:
-            found.append(
-                blocker(
-                    f"{KEY}.csd.expired",
-                    path,
-                    _(
-                        "The CSD {number} is valid from {start} to {end}, not on the invoice "
-                        "date {date}",
-                        number=certificate_number(certificate),
-                        start=certificate.not_valid_before_utc.date().isoformat(),
-                        end=certificate.not_valid_after_utc.date().isoformat(),
-                        date=issued.date().isoformat(),
-                    ),
-                )
-            )
-    rfc = _rfc(shipment.parties.seller)
-    holder = certificate_rfc(certificate)
-    if rfc is not None and holder != rfc:
-        found.append(
-            blocker(
-                f"{KEY}.csd.rfc_mismatch",
-                path,
-                _(
-                    "The CSD {number} belongs to RFC {holder}, not to the seller's RFC {rfc}",
-                    number=certificate_number(certificate),
-                    holder=holder or "?",
-                    rfc=rfc,
-                ),
-            )
-        )
-    return found
+    messages = CsdMessages(
+        missing=_(
+            "No CSD (the issuer's Certificado de Sello Digital) is configured: set "
+            "CRUCE_CSD_CER, CRUCE_CSD_KEY and CRUCE_CSD_PASSWORD to seal the CFDI"
+        ),
+        expired=lambda number, start, end, day: _(
+            "The CSD {number} is valid from {start} to {end}, not on the invoice date {date}",
+            number=number,
+            start=start,
+            end=end,
+            date=day,
+        ),
+        mismatch=lambda number, holder, rfc: _(
+            "The CSD {number} belongs to RFC {holder}, not to the seller's RFC {rfc}",
+            number=number,
+            holder=holder,
+            rfc=rfc,
+        ),
+    )
+    return csd_problems(KEY, source, _issued(shipment), _rfc(shipment.parties.seller), messages)
 
 
 # ---------------------------------------------------------------- the document
@@ -541,34 +386,6 @@ def _trimmed(value: Decimal, places: Decimal, keep: int = 0) -> Decimal:
 
 def _in_usd(amount: Decimal, currency: str, rate: Decimal) -> Decimal:
     return amount if currency == "USD" else amount / rate
-
-
-def _mx_domicilio(address: Address) -> dict[str, Any]:
-    return {
-        "calle": address.street,
-        "numero_exterior": address.exterior_number,
-        "numero_interior": address.interior_number,
-        "colonia": _code_or_none(address.neighborhood, 4),
-        "localidad": _code_or_none(address.locality, 2),
-        "municipio": _code_or_none(address.municipality, 3),
-        "estado": _estado(address),
-        "pais": _pais(address.country),
-        "codigo_postal": address.postal_code,
-    }
-
-
-def _foreign_domicilio(address: Address) -> dict[str, Any]:
-    return {
-        "calle": address.street,
-        "numero_exterior": address.exterior_number,
-        "numero_interior": address.interior_number,
-        "colonia": address.neighborhood,
-        "localidad": address.locality,
-        "municipio": address.municipality,
-        "estado": _estado(address),
-        "pais": _pais(address.country),
-        "codigo_postal": address.postal_code,
-    }
 
 
 def _concepto(cfdi40: Any, line: GoodsLine, tasa: Decimal) -> Any:  # noqa: ANN401 - satcfdi objects
@@ -661,7 +478,7 @@ def _comercio_exterior(cce20: Any, shipment: Shipment, rate: Decimal) -> Any:  #
         destinatario = cce20.Destinatario(
             nombre=consignee.name,
             num_reg_id_trib=_num_reg_id_trib(consignee),
-            domicilio=cce20.Domicilio(**_foreign_domicilio(consignee.address)),
+            domicilio=cce20.Domicilio(**foreign_domicilio(consignee.address)),
         )
     return cce20.ComercioExterior(
         clave_de_pedimento=CLAVE_PEDIMENTO,
@@ -670,8 +487,8 @@ def _comercio_exterior(cce20: Any, shipment: Shipment, rate: Decimal) -> Any:  #
         incoterm=shipment.terms.incoterm.value,
         tipo_cambio_usd=rate,
         total_usd=sum((m["ValorDolares"] for m in mercancias), Decimal(0)),
-        emisor=cce20.Emisor(domicilio=cce20.Domicilio(**_mx_domicilio(seller.address))),
-        receptor=cce20.Receptor(domicilio=cce20.Domicilio(**_foreign_domicilio(buyer.address))),
+        emisor=cce20.Emisor(domicilio=cce20.Domicilio(**mx_domicilio(seller.address))),
+        receptor=cce20.Receptor(domicilio=cce20.Domicilio(**foreign_domicilio(buyer.address))),
         destinatario=destinatario,
         mercancias=mercancias,
     )
@@ -743,11 +560,6 @@ def comprobante(shipment: Shipment) -> Any:  # noqa: ANN401 - satcfdi object
 # ---------------------------------------------------------------- validation
 
 
-def _parser() -> etree.XMLParser:
-    """No network, no entity expansion, no DTD: the input is never trusted."""
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-
-
 @cache
 def cfdi_schema(root: Path = SAT_SCHEMAS) -> etree.XMLSchema:
     """cfdv40.xsd with ComercioExterior20.xsd (``Complemento`` is a strict wildcard).
@@ -755,50 +567,13 @@ def cfdi_schema(root: Path = SAT_SCHEMAS) -> etree.XMLSchema:
     ``root`` is a folder in SAT's layout (``4/cfdv40.xsd``, ``catalogos/...``); remote
     schemaLocations resolve to it, never to the network. Compiled once per root.
     """
-    wrapper = (
-        '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">'
-        f'<xs:import namespace="{CFDI_NS}" schemaLocation="{SAT_PREFIX}4/cfdv40.xsd"/>'
-        f'<xs:import namespace="{CCE_NS}" '
-        f'schemaLocation="{SAT_PREFIX}ComercioExterior20/ComercioExterior20.xsd"/>'
-        "</xs:schema>"
-    ).encode()
-    parser = _parser()
-    parser.resolvers.add(_xsd.LocalSchemas(((SAT_PREFIX, root),)))
-    document = etree.fromstring(wrapper, parser, base_url=str(root.resolve() / "cruce.xsd"))
-    return etree.XMLSchema(document)
-
-
-def _verifies(certificate: x509.Certificate, data: bytes, seal: bytes) -> bool:
-    """RSA PKCS#1 v1.5 with SHA-256, as Anexo 20 seals the cadena original."""
-    key = certificate.public_key()
-    if not isinstance(key, rsa.RSAPublicKey):
-        return False
-    try:
-        key.verify(seal, data, padding.PKCS1v15(), hashes.SHA256())
-    except InvalidSignature:
-        return False
-    return True
-
-
-def _seal_problems(data: bytes) -> list[Problem]:
-    """The Sello checked against the Certificado over the cadena original (SAT's XSLT)."""
-    from satcfdi.cfdi import CFDI  # type: ignore[import-untyped,unused-ignore]  # noqa: PLC0415
-
-    document = CFDI.from_xml(etree.fromstring(data, _parser()))
-    try:
-        certificate = x509.load_der_x509_certificate(base64.b64decode(document["Certificado"]))
-        seal = base64.b64decode(document["Sello"])
-    except (KeyError, ValueError, TypeError):
-        msg = _("The CFDI carries no readable certificate or seal")
-        return [blocker(f"{KEY}.sello.missing", "Comprobante", msg)]
-    found: list[Problem] = []
-    if certificate_number(certificate) != document.get("NoCertificado"):
-        msg = _("NoCertificado is not the number of the certificate the CFDI carries")
-        found.append(blocker(f"{KEY}.sello.no_certificado", "Comprobante/@NoCertificado", msg))
-    if not _verifies(certificate, document.cadena_original().encode(), seal):
-        msg = _("The seal (Sello) does not verify against the CFDI's certificate")
-        found.append(blocker(f"{KEY}.sello.invalid", "Comprobante/@Sello", msg))
-    return found
+    return sat_schema(
+        root,
+        (
+            (CFDI_NS, "4/cfdv40.xsd"),
+            (CCE_NS, "ComercioExterior20/ComercioExterior20.xsd"),
+        ),
+    )
 
 
 def _consistency_problems(data: bytes) -> list[Problem]:
@@ -922,7 +697,7 @@ class Cfdi:
             msg = "no CSD configured: check problems() first"
             raise ValueError(msg)
         document = comprobante(shipment)
-        document.sign(_signer(csd))
+        document.sign(signer(csd))
         return Rendered(
             safe_filename(shipment.reference, "-cfdi.xml"),
             MEDIA_TYPE,
@@ -934,7 +709,7 @@ class Cfdi:
         found = _xsd.problems(data, cfdi_schema(), KEY)
         if found:
             return found
-        return [*_seal_problems(data), *_consistency_problems(data)]
+        return [*seal_problems(data, KEY), *_consistency_problems(data)]
 
 
 ARTIFACT: Final = Cfdi()
