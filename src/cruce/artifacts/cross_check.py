@@ -124,6 +124,7 @@ class DocumentView:
     weight_step: Decimal = _CENT
     incoterm: str | None = None
     us_party_id: str | None = None  # the tax number of the party in the United States
+    mx_party_id: str | None = None  # the RFC of the party in Mexico
     certificate: bool | None = None  # the document declares a certification of origin
 
 
@@ -220,6 +221,18 @@ def _entry_summary(shipment: Shipment) -> DocumentView | None:
     )
 
 
+def _emanifest(shipment: Shipment) -> DocumentView | None:
+    """The carrier's e-Manifest: the gross weight it declares for the truck's cargo."""
+    from cruce.artifacts import emanifest  # noqa: PLC0415
+
+    if not _ready(emanifest.ARTIFACT, shipment):
+        return None
+    commodities = [c for s in emanifest.document(shipment)["shipments"] for c in s["commodities"]]
+    weights = [c["gross_weight_kg"] for c in commodities]
+    total = None if None in weights else sum((Decimal(w) for w in weights), Decimal(0))
+    return DocumentView(key="emanifest", country=US, gross_weight_kg=total)
+
+
 def _us_adjustments(shipment: Shipment) -> dict[int, Decimal]:
     """What US transaction value adds to (or takes from) each line's price, in dollars."""
     rate = _record_rate(shipment)
@@ -270,6 +283,7 @@ def _cfdi(shipment: Shipment) -> DocumentView | None:
         rate_source="CFDI TipoCambioUSD",
         incoterm=cce["Incoterm"],
         us_party_id=_compact_id(comprobante["Receptor"].get("NumRegIdTrib")),
+        mx_party_id=_compact_id(comprobante["Emisor"].get("Rfc")),
         certificate=str(cce["CertificadoOrigen"]) == "1",
     )
 
@@ -299,6 +313,50 @@ def _invoice(shipment: Shipment) -> DocumentView | None:
     )
 
 
+def _carta_porte(shipment: Shipment) -> DocumentView | None:
+    """The carrier's Carta Porte: fracción, quantity, weight, the importer's RFC.
+
+    Read from its complement even without the carrier's CSD, when the record has what it
+    needs: the carrier's own system issues the same data.
+    """
+    from cruce.artifacts import carta_porte  # noqa: PLC0415
+
+    if not carta_porte.applies(shipment) or has_blockers(carta_porte.record_problems(shipment)):
+        return None
+    mercancias = carta_porte.complemento(shipment)["Mercancias"]
+    lines = tuple(
+        LineView(
+            lines=(index,),
+            code=m.get("FraccionArancelaria"),
+            quantity=m.get("Cantidad"),
+            unit=units.unidad_aduana(m["ClaveUnidad"]),
+            unit_text=m["ClaveUnidad"],
+        )
+        for index, m in enumerate(mercancias["Mercancia"])
+    )
+    documents = [
+        document
+        for m in mercancias["Mercancia"]
+        for document in _as_list(m.get("DocumentacionAduanera"))
+    ]
+    importer = next((d.get("RFCImpo") for d in documents if d.get("RFCImpo")), None)
+    return DocumentView(
+        key="carta_porte",
+        country=MX,
+        lines=lines,
+        gross_weight_kg=mercancias["PesoBrutoTotal"],
+        weight_step=Decimal("0.001"),
+        mx_party_id=_compact_id(importer),
+    )
+
+
+def _as_list(value: Any) -> list[Any]:  # noqa: ANN401 - satcfdi nodes
+    """Satcfdi gives a repeatable node as a list, or as the one node it holds."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
 def _record_rate(shipment: Shipment) -> Decimal | None:
     rate = shipment.terms.exchange_rate
     if rate is None or {rate.base, rate.quote} != {"USD", "MXN"}:
@@ -315,7 +373,9 @@ READERS: Final[tuple[Callable[[Shipment], DocumentView | None], ...]] = (
     _invoice,
     _eei,
     _entry_summary,
+    _emanifest,
     _cfdi,
+    _carta_porte,
 )
 """Each reader returns the view of one document, or None when it is not compared."""
 
@@ -330,7 +390,7 @@ SHORT_NAMES: Final[dict[str, str]] = {
 }
 EXPECTED: Final[dict[str, tuple[str, ...]]] = {
     "US-MX": ("eei", "pedimento", "carta_porte"),
-    "MX-US": ("entry_summary", "cfdi", "pedimento", "carta_porte"),
+    "MX-US": ("entry_summary", "emanifest", "cfdi", "pedimento", "carta_porte"),
 }
 """The documents each direction's comparison reads, when they are required and ready."""
 
@@ -622,7 +682,18 @@ def _shipment_findings(
             ),
         ),
     )
-    found += [f for f in (incoterm, party) if f is not None]
+    mx_party = _agreement(
+        "rfc",
+        _("RFC of the party in Mexico"),
+        _stated(us, "mx_party_id"),
+        _stated(mx, "mx_party_id"),
+        lambda stated: warning(
+            f"{KEY}.rfc.differ",
+            "parties",
+            _("The documents give the party in Mexico different RFCs: {stated}", stated=stated),
+        ),
+    )
+    found += [f for f in (incoterm, party, mx_party) if f is not None]
     found += _rate_findings(shipment, us, mx)
     found += _usmca_findings(shipment, us, mx)
     return found
@@ -835,6 +906,7 @@ _TOPIC_LABELS: Final[dict[str, str]] = {
     "weight": "Gross weight / Peso bruto",
     "incoterm": "Incoterm",
     "tax_id": "Tax number / Identificación fiscal",
+    "rfc": "RFC",
     "exchange_rate": "Exchange rate / Tipo de cambio",
     "usmca": "USMCA / T-MEC",
 }

@@ -13,6 +13,7 @@ from cruce.artifacts.cross_check import ARTIFACT, DocumentView, LineView, Outcom
 from cruce.ingest.loader import load_shipment
 from cruce.model import Incoterm
 from cruce.model.problems import Severity
+from cruce.reference.units import UNIDAD_ADUANA_NAMES
 
 pytestmark = pytest.mark.unit
 EXAMPLES = Path(__file__).resolve().parents[3] / "src" / "cruce" / "examples"
@@ -187,8 +188,6 @@ class TestQuantities:
         assert quantity.problem is None
 
     def test_every_aes_unit_maps_to_a_sat_unit_of_the_same_measure(self):
-        from cruce.reference.units import UNIDAD_ADUANA_NAMES
-
         assert set(cross_check.AES_TO_UNIDAD_ADUANA.values()) <= set(UNIDAD_ADUANA_NAMES)
         assert UNIDAD_ADUANA_NAMES[cross_check.AES_TO_UNIDAD_ADUANA["KG"]] == "KILO"
         assert UNIDAD_ADUANA_NAMES[cross_check.AES_TO_UNIDAD_ADUANA["NO"]] == "PIEZA"
@@ -201,7 +200,7 @@ class TestShipmentFacts:
         findings = compare(record, [us, mx_doc(line(0), gross_weight_kg=Decimal("155.9"))])
         (weight,) = topics(findings, "weight")
         assert weight.outcome is Outcome.AGREE
-        findings = compare(record, [us, mx_doc(line(0), gross_weight_kg=Decimal("170"))])
+        findings = compare(record, [us, mx_doc(line(0), gross_weight_kg=Decimal(170))])
         (weight,) = topics(findings, "weight")
         assert weight.problem.code == "cross_check.weight.differ"
 
@@ -248,6 +247,28 @@ class TestExamples:
         assert outcomes["tax_id"] is Outcome.AGREE
         assert outcomes["usmca"] is Outcome.AGREE
         assert outcomes["exchange_rate"] is Outcome.AGREE
+
+    def test_the_southbound_example_compares_the_eei_with_the_carta_porte(self):
+        report = cross_check.report(load_shipment(SOUTHBOUND))
+        assert {"eei", "carta_porte"} <= set(report.compared)
+        (weight,) = [f for f in report.findings if f.topic == "weight"]
+        assert weight.outcome is Outcome.AGREE
+        assert "Carta Porte" in weight.mx
+        assert not [p for p in report.problems if p.severity is not Severity.INFO]
+
+    def test_a_carta_porte_weight_that_differs_from_the_eei_is_flagged(self):
+        record = load_shipment(SOUTHBOUND)
+        heavier = [
+            line.model_copy(update={"gross_weight_kg": line.gross_weight_kg * 2})
+            if index == 0
+            else line
+            for index, line in enumerate(record.goods)
+        ]
+        views = [cross_check._eei(record), cross_check._carta_porte(record)]
+        changed = record.model_copy(update={"goods": heavier})
+        views[1] = cross_check._carta_porte(changed)
+        codes = [p.code for p in cross_check.Report(tuple(compare(record, views)), (), ()).problems]
+        assert "cross_check.weight.differ" in codes
 
     def test_a_changed_record_is_not_answered_from_the_last_report(self):
         record = load_shipment(NORTHBOUND)
