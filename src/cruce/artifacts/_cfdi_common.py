@@ -381,3 +381,10 @@ def seal_problems(data: bytes, key: str) -> list[Problem]:
         msg = _("The seal (Sello) does not verify against the CFDI's certificate")
         found.append(blocker(f"{key}.sello.invalid", "Comprobante/@Sello", msg))
     return found
+
+
+def in_catalog(table: str, code: str) -> bool:
+    """Whether ``code`` is a key of SAT's catalog ``table`` (satcfdi's copy, e.g. C756_c_...)."""
+    from satcfdi import catalogs  # type: ignore[import-untyped,unused-ignore]  # noqa: PLC0415
+
+    return catalogs.select(table, code) is not None

@@ -136,6 +136,9 @@ from cruce.artifacts._cfdi_common import (
     seal_problems,
     signer,
 )
+from cruce.artifacts._cfdi_common import (
+    in_catalog as _in_catalog,
+)
 from cruce.artifacts.base import Rendered, Requirement, safe_filename
 from cruce.i18n import _
 from cruce.model.codes import ChargeKind, TransportMode
@@ -195,13 +198,6 @@ _CITATION: Final = (
 
 
 # ---------------------------------------------------------------- catalogs
-
-
-def _in_catalog(table: str, code: str) -> bool:
-    """Whether ``code`` is a key of SAT's catalog ``table`` (satcfdi's copy)."""
-    from satcfdi import catalogs  # type: ignore[import-untyped,unused-ignore]  # noqa: PLC0415
-
-    return catalogs.select(table, code) is not None
 
 
 def _estado_known(code: str, country: str) -> bool:

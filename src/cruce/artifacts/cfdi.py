@@ -20,10 +20,12 @@ and of the Complemento de Comercio Exterior 2.0):
   the buyer, and DomicilioFiscalReceptor = the issuer's LugarExpedicion, as SAT requires
   with a generic RFC.
 - Conceptos: ObjetoImp ``02`` with IVA ``002`` at rate 0 (a definitive export of goods is
-  taxed at 0 %, Ley del IVA art. 29 fr. I). ClaveProdServ: the record has none, so cruce
-  writes ``01010101`` ("No existe en el catálogo", a clave of c_ClaveProdServ) and warns.
-- Emisor RegimenFiscal: ``601`` (personas morales, régimen general) for a 12-character RFC;
-  a person's RFC (13 characters) is a blocker, the régimen cannot be guessed.
+  taxed at 0 %, Ley del IVA art. 29 fr. I). ClaveProdServ: the line's ``clave_prod_serv``,
+  checked against c_ClaveProdServ; a line without one gets ``01010101`` ("No existe en el
+  catálogo", a clave of c_ClaveProdServ) and a warning.
+- Emisor RegimenFiscal: the seller's ``regimen_fiscal`` (checked against c_RegimenFiscal);
+  when the record has none, ``601`` (personas morales, régimen general) for a 12-character
+  RFC, and a blocker for a person's RFC (13 characters): the régimen cannot be guessed.
 - MetodoPago ``PPD`` with FormaPago ``99`` for credit terms, ``PUE`` with ``03`` (transfer)
   when the record says payment is due at once (``payment_due_days: 0``).
 - Fecha: the invoice date at 12:00:00 (render is deterministic; SAT stamps within 72 hours).
@@ -62,6 +64,7 @@ from cruce.artifacts._cfdi_common import (
     csd_problems,
     emisor_name,
     foreign_domicilio,
+    in_catalog,
     mx_domicilio,
     sat_schema,
     seal_problems,
@@ -170,14 +173,27 @@ def _party_problems(shipment: Shipment) -> list[Problem]:
                 _("The CFDI needs the seller's RFC (the issuer)"),
             )
         )
-    elif len(rfc) != _RFC_MORAL_LENGTH:
+    elif seller.regimen_fiscal is not None and not in_catalog(
+        "C756_c_RegimenFiscal", seller.regimen_fiscal
+    ):
         found.append(
             blocker(
                 f"{KEY}.emisor.regimen_unknown",
-                "parties.seller.tax_ids",
+                "parties.seller.regimen_fiscal",
                 _(
-                    "The seller's RFC {rfc} is a person's: cruce cannot tell the régimen "
-                    "fiscal to write in the CFDI",
+                    "Régimen fiscal {code} is not in SAT's c_RegimenFiscal",
+                    code=seller.regimen_fiscal,
+                ),
+            )
+        )
+    elif seller.regimen_fiscal is None and len(rfc) != _RFC_MORAL_LENGTH:
+        found.append(
+            blocker(
+                f"{KEY}.emisor.regimen_unknown",
+                "parties.seller.regimen_fiscal",
+                _(
+                    "RFC {rfc} is a person's: give the régimen fiscal (c_RegimenFiscal), cruce "
+                    "cannot tell it",
                     rfc=rfc,
                 ),
             )
@@ -322,7 +338,22 @@ def _line_problems(shipment: Shipment) -> list[Problem]:
                     ),
                 )
             )
-    if shipment.goods:
+    for index, line in enumerate(shipment.goods):
+        if line.clave_prod_serv is not None and not in_catalog(
+            "C756_c_ClaveProdServ", line.clave_prod_serv
+        ):
+            found.append(
+                blocker(
+                    f"{KEY}.concepto.clave_prod_serv_unknown",
+                    f"goods[{index}].clave_prod_serv",
+                    _(
+                        "{code} is not a code of SAT's catalog {catalog}",
+                        code=line.clave_prod_serv,
+                        catalog="c_ClaveProdServ",
+                    ),
+                )
+            )
+    if any(line.clave_prod_serv is None for line in shipment.goods):
         found.append(
             warning(
                 f"{KEY}.concepto.clave_prod_serv_default",
@@ -391,7 +422,7 @@ def _in_usd(amount: Decimal, currency: str, rate: Decimal) -> Decimal:
 def _concepto(cfdi40: Any, line: GoodsLine, tasa: Decimal) -> Any:  # noqa: ANN401 - satcfdi objects
     value = line.line_value().amount
     return cfdi40.Concepto(
-        clave_prod_serv=CLAVE_PROD_SERV_DEFAULT,
+        clave_prod_serv=line.clave_prod_serv or CLAVE_PROD_SERV_DEFAULT,
         no_identificacion=line.part_number,
         cantidad=line.quantity,
         clave_unidad=units.unit(line.unit).code,  # type: ignore[union-attr]
@@ -531,7 +562,9 @@ def comprobante(shipment: Shipment) -> Any:  # noqa: ANN401 - satcfdi object
     ]
     return cfdi40.Comprobante(
         emisor=cfdi40.Emisor(
-            rfc=rfc, nombre=emisor_name(seller.name).upper(), regimen_fiscal=REGIMEN_MORAL
+            rfc=rfc,
+            nombre=emisor_name(seller.name).upper(),
+            regimen_fiscal=seller.regimen_fiscal or REGIMEN_MORAL,
         ),
         receptor=cfdi40.Receptor(
             rfc=FOREIGN_RFC,

@@ -157,7 +157,8 @@ class TestCsd:
     ):
         problems = artifact.problems(example)
         assert all(p.severity is Severity.WARNING for p in problems)
-        assert "cfdi.concepto.clave_prod_serv_default" in _codes(problems)
+        # the example gives every line its SAT product key
+        assert "cfdi.concepto.clave_prod_serv_default" not in _codes(problems)
 
     @needs_csd
     def test_an_expired_csd_is_a_blocker(self, example: Shipment):
@@ -190,10 +191,48 @@ class TestRecordProblems:
         assert codes["cfdi.mercancia.fraccion_invalid"] is Severity.BLOCKER
         assert codes["cfdi.mercancia.part_number_missing"] is Severity.BLOCKER
 
-    def test_a_seller_who_is_a_person_is_a_blocker(self, example: Shipment):
+    def test_a_seller_who_is_a_person_without_a_regimen_is_a_blocker(self, example: Shipment):
         record = _with_seller_rfc(example, "XIQB891116QE4")
+        seller = record.parties.seller.model_copy(update={"regimen_fiscal": None})
+        record = record.model_copy(
+            update={"parties": record.parties.model_copy(update={"seller": seller})}
+        )
         codes = _codes(Cfdi(lambda: None).problems(record))
         assert codes["cfdi.emisor.regimen_unknown"] is Severity.BLOCKER
+
+    def test_a_person_with_a_stated_regimen_is_not_blocked(self, example: Shipment):
+        record = _with_seller_rfc(example, "XIQB891116QE4")
+        seller = record.parties.seller.model_copy(update={"regimen_fiscal": "612"})
+        record = record.model_copy(
+            update={"parties": record.parties.model_copy(update={"seller": seller})}
+        )
+        problems = Cfdi(lambda: None).problems(record)
+        assert "cfdi.emisor.regimen_unknown" not in _codes(problems)
+        assert cfdi.comprobante(record)["Emisor"]["RegimenFiscal"] == "612"
+
+    def test_a_regimen_not_in_the_catalog_is_a_blocker(self, example: Shipment):
+        seller = example.parties.seller.model_copy(update={"regimen_fiscal": "999"})
+        record = example.model_copy(
+            update={"parties": example.parties.model_copy(update={"seller": seller})}
+        )
+        problem = next(
+            p
+            for p in Cfdi(lambda: None).problems(record)
+            if p.code == "cfdi.emisor.regimen_unknown"
+        )
+        assert problem.path == "parties.seller.regimen_fiscal"
+
+    def test_the_lines_product_keys_are_written_and_checked(self, example: Shipment):
+        keyed = [line.model_copy(update={"clave_prod_serv": "32101600"}) for line in example.goods]
+        record = example.model_copy(update={"goods": keyed})
+        codes = _codes(Cfdi(lambda: None).problems(record))
+        assert "cfdi.concepto.clave_prod_serv_default" not in codes
+        conceptos = cfdi.comprobante(record)["Conceptos"]
+        assert {c["ClaveProdServ"] for c in conceptos[: len(keyed)]} == {"32101600"}
+        unknown = [keyed[0].model_copy(update={"clave_prod_serv": "99999999"}), *keyed[1:]]
+        problems = Cfdi(lambda: None).problems(record.model_copy(update={"goods": unknown}))
+        problem = next(p for p in problems if p.code == "cfdi.concepto.clave_prod_serv_unknown")
+        assert (problem.severity, problem.path) == (Severity.BLOCKER, "goods[0].clave_prod_serv")
 
     def test_without_a_csd_cruce_does_not_prepare_it_and_says_so(self):
         status = next(s for s in check(load_shipment(EXAMPLE)).statuses if s.artifact is ARTIFACT)
