@@ -103,8 +103,6 @@ territory).
 
 from __future__ import annotations
 
-import re
-import uuid
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any, Final
@@ -115,18 +113,15 @@ from cruce.artifacts import _xsd
 from cruce.artifacts._cfdi_common import (
     CFDI_NS,
     FOREIGN_RFC,
-    RFC_MORAL_LENGTH,
     SAT_SCHEMAS,
     Csd,
     CsdMessages,
     CsdUnreadableError,
     csd_from_environment,
-    csd_from_variables,
     csd_problems,
     csd_rfc,
     domicilio,
     emisor_name,
-    estado,
     fraccion,
     num_reg_id_trib,
     pais,
@@ -136,669 +131,68 @@ from cruce.artifacts._cfdi_common import (
     seal_problems,
     signer,
 )
-from cruce.artifacts._cfdi_common import (
-    in_catalog as _in_catalog,
-)
 from cruce.artifacts.base import Rendered, Requirement, safe_filename
 from cruce.i18n import _
-from cruce.model.codes import ChargeKind, TransportMode
 from cruce.model.party import TaxScheme
 from cruce.model.problems import blocker, warning
 from cruce.reference import mx_fees, units
-from cruce.reference.facts import NotCoveredError
-from cruce.reference.fx import customs_rate
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable
     from datetime import datetime
     from pathlib import Path
 
     from cruce.model import GoodsLine, Party, Problem, Shipment
     from cruce.model.terms import Charge
 
-KEY: Final = "carta_porte"
-MEDIA_TYPE: Final = "application/xml"
-CP_NS: Final = "http://www.sat.gob.mx/CartaPorte31"
-
-ENV_CARRIER_CER: Final = "CRUCE_CARRIER_CSD_CER"
-ENV_CARRIER_KEY: Final = "CRUCE_CARRIER_CSD_KEY"
-ENV_CARRIER_PASSWORD: Final = "CRUCE_CARRIER_CSD_PASSWORD"  # noqa: S105 - a variable's name
-
-ENTRADA: Final = "Entrada"
-SALIDA: Final = "Salida"
-VIA_AUTOTRANSPORTE: Final = "01"
-REGIMEN_IMPORTACION: Final = "IMD"
-REGIMEN_EXPORTACION: Final = "EXD"
-DOCUMENTO_PEDIMENTO: Final = "01"
-FIGURA_OPERADOR: Final = "01"
-UNIDAD_PESO: Final = "KGM"
-BIENES_DEFAULT: Final = "01010101"
-FREIGHT_CLAVE: Final = "78101802"
-SERVICE_UNIT: Final = "E48"
-REGIMEN_MORAL: Final = "601"
-REGIMEN_RECEPTOR_EXTRANJERO: Final = "616"
-USO_GASTOS: Final = "G03"
-USO_SIN_EFECTOS: Final = "S01"
-OBJETO_NO: Final = "01"
-OBJETO_SI: Final = "02"
-IVA: Final = "002"
-NO_EXPORTACION: Final = "01"
-_MAX_TRAILERS: Final = 2
-_CURRENCIES: Final = frozenset({"USD", "MXN"})
-_THREE: Final = Decimal("0.001")
-_TWO: Final = Decimal("0.01")
-_PLATE = re.compile(r"[^(?!.*\s)\-]{5,7}")
-_IDCCP_NAMESPACE: Final = uuid.UUID("6f1c2a52-3b0e-5d43-9a57-2c1e8f4b7d10")
-_COUNTRIES: Final = frozenset({"US", "MX"})
-_CITATION: Final = (
-    "CFF art. 29, penúltimo párrafo; RMF regla 2.7.7.1.1 (the carrier's CFDI de ingreso "
-    "with the Complemento Carta Porte proves the transport and, with the pedimento number, "
-    "the legal stay of foreign goods); Complemento Carta Porte 3.1 (CartaPorte31.xsd)"
+from cruce.artifacts._carta_porte_checks import (
+    record_problems,
 )
-
-
-# ---------------------------------------------------------------- catalogs
-
-
-def _estado_known(code: str, country: str) -> bool:
-    """Whether c_Estado lists ``code`` for ``country`` (c_Pais).
-
-    The catalog lists the states of Mexico, the United States and Canada; others pass.
-    """
-    from satcfdi import catalogs  # type: ignore[import-untyped,unused-ignore]  # noqa: PLC0415
-
-    if country not in {"MEX", "USA", "CAN"}:
-        return True
-    row = catalogs.select("C756_c_Estado", code)
-    return row is not None and row[0] == country
-
-
-def carrier_csd_from_environment(environ: Mapping[str, str] | None = None) -> Csd | None:
-    """The carrier's CSD the environment names (``CRUCE_CARRIER_CSD_*``); None when none."""
-    return csd_from_variables(ENV_CARRIER_CER, ENV_CARRIER_KEY, ENV_CARRIER_PASSWORD, environ)
-
-
-# ---------------------------------------------------------------- the trip
-
-
-def applies(shipment: Shipment) -> bool:
-    """A truck crossing between the United States and Mexico, either way."""
-    countries = {shipment.export_country, shipment.import_country}
-    return shipment.transport.mode is TransportMode.TRUCK and countries == _COUNTRIES
-
-
-def _entering(shipment: Shipment) -> bool:
-    return shipment.import_country == "MX"
-
-
-def _local(moment: datetime) -> datetime:
-    """An aware time as SAT writes it: the local wall-clock time, no offset."""
-    return moment.replace(tzinfo=None, microsecond=0)
-
-
-def _departure(shipment: Shipment) -> datetime | None:
-    transport = shipment.transport
-    found = transport.planned_departure or transport.planned_crossing
-    return None if found is None else _local(found)
-
-
-def _arrival(shipment: Shipment) -> datetime | None:
-    transport = shipment.transport
-    found = transport.planned_delivery or transport.planned_crossing
-    return None if found is None else _local(found)
-
-
-def _payer(shipment: Shipment) -> Party | None:
-    incoterm = shipment.terms.incoterm
-    if incoterm is None:
-        return None
-    parties = shipment.parties
-    return parties.seller if incoterm.seller_pays_main_carriage else parties.buyer
-
-
-def _freight(shipment: Shipment) -> list[Charge]:
-    return [c for c in shipment.terms.charges if c.kind is ChargeKind.FREIGHT]
-
-
-def _rate(shipment: Shipment, day: datetime) -> Decimal:
-    """Pesos per dollar: the record's USD/MXN rate, else the DOF's FIX of the day before."""
-    given = shipment.terms.exchange_rate
-    if given is not None and (given.base, given.quote) == ("USD", "MXN"):
-        return given.rate
-    return customs_rate(day.date()).rate
-
-
-def pedimento_number(shipment: Shipment) -> str | None:
-    """NumPedimento as the XSD's pattern writes it: ``26  23  3217  6000418``."""
-    parts = shipment.customs.pedimento_parts()
-    return None if parts is None else "  ".join(parts.values())
-
-
-def id_ccp(shipment: Shipment) -> str:
-    """``CCC`` + the last 33 characters of a UUID derived from the carrier, trip and record."""
-    departure = _departure(shipment)
-    name = "|".join(
-        (
-            rfc_of(shipment.parties.carrier) or "",
-            shipment.reference,
-            "" if departure is None else departure.isoformat(),
-        )
-    )
-    return "CCC" + str(uuid.uuid5(_IDCCP_NAMESPACE, name))[3:]
-
-
-def _text(value: str, limit: int) -> str:
-    """Free text SAT accepts: no ``|`` (the cadena original's separator), at most ``limit``."""
-    return " ".join(value.replace("|", "/").split())[:limit]
-
-
-# ---------------------------------------------------------------- problems
-
-
-def _regimen_problem(party: Party, path: str, role: str) -> Problem | None:
-    rfc = rfc_of(party)
-    if party.regimen_fiscal is not None:
-        if _in_catalog("C756_c_RegimenFiscal", party.regimen_fiscal):
-            return None
-        return blocker(
-            f"{KEY}.{role}.regimen_unknown",
-            f"{path}.regimen_fiscal",
-            _(
-                "Régimen fiscal {code} is not in SAT's c_RegimenFiscal",
-                code=party.regimen_fiscal,
-            ),
-        )
-    if rfc is not None and len(rfc) != RFC_MORAL_LENGTH:
-        return blocker(
-            f"{KEY}.{role}.regimen_missing",
-            f"{path}.regimen_fiscal",
-            _(
-                "RFC {rfc} is a person's: give the régimen fiscal (c_RegimenFiscal), cruce "
-                "cannot tell it",
-                rfc=rfc,
-            ),
-        )
-    return None
-
-
-def _carrier_problems(shipment: Shipment) -> list[Problem]:
-    carrier = shipment.parties.carrier
-    path = "parties.carrier"
-    if carrier is None:
-        return [
-            blocker(
-                f"{KEY}.emisor.missing",
-                path,
-                _("The Carta Porte is the carrier's CFDI: the record names no carrier"),
-            )
-        ]
-    found: list[Problem] = []
-    if rfc_of(carrier) is None:
-        found.append(
-            blocker(
-                f"{KEY}.emisor.rfc_missing",
-                f"{path}.tax_ids",
-                _("The Carta Porte needs the carrier's RFC (the issuer of the CFDI)"),
-            )
-        )
-    else:
-        regimen = _regimen_problem(carrier, path, "emisor")
-        if regimen is not None:
-            found.append(regimen)
-    if carrier.address.country != "MX" or carrier.address.postal_code is None:
-        found.append(
-            blocker(
-                f"{KEY}.emisor.postal_code_missing",
-                f"{path}.address.postal_code",
-                _("The Carta Porte needs the carrier's Mexican postal code (place of issue)"),
-            )
-        )
-    return found
-
-
-def _address_problems(party: Party, path: str, role: str) -> list[Problem]:
-    found: list[Problem] = []
-    state = estado(party.address)
-    if state is None:
-        found.append(
-            blocker(
-                f"{KEY}.{role}.estado_missing",
-                f"{path}.address.subdivision",
-                _("The Carta Porte needs the state of each place the truck leaves or reaches"),
-            )
-        )
-    elif not _estado_known(state, pais(party.address.country)):
-        found.append(_unknown(f"{path}.address.subdivision", "c_Estado", state))
-    if party.address.postal_code is None:
-        found.append(
-            blocker(
-                f"{KEY}.{role}.postal_code_missing",
-                f"{path}.address.postal_code",
-                _("The Carta Porte needs the postal code of each place"),
-            )
-        )
-    if rfc_of(party) is None and num_reg_id_trib(party) is None:
-        found.append(
-            blocker(
-                f"{KEY}.{role}.tax_id_missing",
-                f"{path}.tax_ids",
-                _(
-                    "The Carta Porte names each party by its RFC, or a foreign one by its tax "
-                    "number (NumRegIdTrib)"
-                ),
-            )
-        )
-    return found
-
-
-def _party_problems(shipment: Shipment) -> list[Problem]:
-    parties = shipment.parties
-    found = _carrier_problems(shipment)
-    if parties.seller is None:
-        found.append(
-            blocker(
-                f"{KEY}.origen.missing",
-                "parties.seller",
-                _("The Carta Porte needs the seller, whose place is the origin"),
-            )
-        )
-    else:
-        found += _address_problems(parties.seller, "parties.seller", "origen")
-    destination = parties.ship_to()
-    if destination is None:
-        found.append(
-            blocker(
-                f"{KEY}.destino.missing",
-                "parties.buyer",
-                _("The Carta Porte needs the consignee or the buyer: the destination is theirs"),
-            )
-        )
-    else:
-        role_path = "parties.consignee" if parties.consignee is not None else "parties.buyer"
-        found += _address_problems(destination, role_path, "destino")
-    if _entering(shipment) and rfc_of(parties.buyer) is None:
-        found.append(
-            blocker(
-                f"{KEY}.pedimento.rfc_impo_missing",
-                "parties.buyer.tax_ids",
-                _("Goods entering Mexico: the Carta Porte states the importer's RFC (RFCImpo)"),
-            )
-        )
-    return found
-
-
-def _payment_problems(shipment: Shipment) -> list[Problem]:
-    found: list[Problem] = []
-    if shipment.terms.incoterm is None:
-        found.append(
-            blocker(
-                f"{KEY}.receptor.incoterm_missing",
-                "terms.incoterm",
-                _("cruce bills the freight to whoever pays it by the Incoterm: give the Incoterm"),
-            )
-        )
-    else:
-        payer = _payer(shipment)
-        role = "seller" if shipment.terms.incoterm.seller_pays_main_carriage else "buyer"
-        if payer is None:
-            found.append(
-                blocker(
-                    f"{KEY}.receptor.missing",
-                    f"parties.{role}",
-                    _("The carrier's CFDI is made out to whoever pays the freight: name it"),
-                )
-            )
-        elif rfc_of(payer) is not None:
-            regimen = _regimen_problem(payer, f"parties.{role}", "receptor")
-            if regimen is not None:
-                found.append(regimen)
-            if payer.address.country != "MX" or payer.address.postal_code is None:
-                found.append(
-                    blocker(
-                        f"{KEY}.receptor.postal_code_missing",
-                        f"parties.{role}.address.postal_code",
-                        _("A Mexican receptor needs its postal code (DomicilioFiscalReceptor)"),
-                    )
-                )
-    freight = _freight(shipment)
-    if not freight:
-        found.append(
-            blocker(
-                f"{KEY}.concepto.freight_missing",
-                "terms.charges",
-                _("The carrier's CFDI bills its freight: record the freight charge"),
-            )
-        )
-        return found
-    currencies = {c.amount.currency for c in freight}
-    if len(currencies) > 1 or not currencies <= _CURRENCIES:
-        found.append(
-            blocker(
-                f"{KEY}.moneda.unsupported",
-                "terms.charges",
-                _("cruce writes the carrier's CFDI in one currency, USD or MXN"),
-            )
-        )
-    departure = _departure(shipment)
-    if currencies == {"USD"} and departure is not None:
-        try:
-            _rate(shipment, departure)
-        except NotCoveredError as error:
-            message = getattr(error, "message", None) or _("No USD/MXN rate for the departure")
-            found.append(blocker(f"{KEY}.tipo_cambio.missing", "terms.exchange_rate", message))
-    return found
-
-
-def _trip_problems(shipment: Shipment) -> list[Problem]:
-    transport = shipment.transport
-    found: list[Problem] = []
-    if transport.planned_departure is None and transport.planned_crossing is None:
-        found.append(
-            blocker(
-                f"{KEY}.ubicacion.departure_missing",
-                "transport.planned_departure",
-                _("The Carta Porte needs the planned departure (FechaHoraSalidaLlegada)"),
-            )
-        )
-    elif transport.planned_departure is None:
-        found.append(
-            warning(
-                f"{KEY}.ubicacion.departure_is_crossing",
-                "transport.planned_departure",
-                _("No planned departure: the Carta Porte uses the planned crossing time"),
-            )
-        )
-    if transport.planned_delivery is None and transport.planned_crossing is None:
-        found.append(
-            blocker(
-                f"{KEY}.ubicacion.arrival_missing",
-                "transport.planned_delivery",
-                _("The Carta Porte needs the planned delivery (FechaHoraSalidaLlegada)"),
-            )
-        )
-    elif transport.planned_delivery is None:
-        found.append(
-            warning(
-                f"{KEY}.ubicacion.arrival_is_crossing",
-                "transport.planned_delivery",
-                _("No planned delivery: the Carta Porte uses the planned crossing time"),
-            )
-        )
-    if transport.mx_distance_km is None:
-        found.append(
-            blocker(
-                f"{KEY}.ubicacion.distance_missing",
-                "transport.mx_distance_km",
-                _("The Carta Porte needs the kilometres driven in Mexico (DistanciaRecorrida)"),
-            )
-        )
-    parts = shipment.customs.pedimento_parts()
-    crossing = transport.crossing
-    if parts is not None and crossing is not None and parts["aduana"] != crossing.aduana:
-        found.append(
-            warning(
-                f"{KEY}.pedimento.aduana_mismatch",
-                "customs.pedimento",
-                _(
-                    "The pedimento was cleared at aduana {pedimento}, the truck crosses at "
-                    "aduana {crossing}: confirm the pedimento number",
-                    pedimento=parts["aduana"],
-                    crossing=crossing.aduana,
-                ),
-            )
-        )
-    if shipment.customs.pedimento is None:
-        found.append(
-            blocker(
-                f"{KEY}.pedimento.missing",
-                "customs.pedimento",
-                _(
-                    "The Carta Porte of an international move records the pedimento number "
-                    "(DocumentacionAduanera)"
-                ),
-            )
-        )
-    return found
-
-
-def _vehicle_problems(shipment: Shipment) -> list[Problem]:  # noqa: C901, PLR0912 - one check each
-    transport = shipment.transport
-    found: list[Problem] = []
-    permit = transport.permit
-    if permit is None:
-        found.append(
-            blocker(
-                f"{KEY}.autotransporte.permit_missing",
-                "transport.permit",
-                _("The Carta Porte needs the carrier's SICT permit (PermSCT, NumPermisoSCT)"),
-            )
-        )
-    elif not _in_catalog("C592_c_TipoPermiso", permit.type):
-        found.append(_unknown("transport.permit.type", "c_TipoPermiso", permit.type))
-    insurance = transport.liability_insurance
-    if insurance is None or len(insurance.insurer) < 3 or len(insurance.policy) < 3:  # noqa: PLR2004 - XSD minimum
-        found.append(
-            blocker(
-                f"{KEY}.autotransporte.insurance_missing",
-                "transport.liability_insurance",
-                _(
-                    "The Carta Porte needs the carrier's civil liability insurer and policy "
-                    "(at least 3 characters each)"
-                ),
-            )
-        )
-    truck = transport.truck
-    if truck is None:
-        found.append(
-            blocker(
-                f"{KEY}.autotransporte.truck_missing",
-                "transport.truck",
-                _("The Carta Porte identifies the truck"),
-            )
-        )
-    else:
-        if truck.configuration is None:
-            found.append(_missing("transport.truck.configuration", "ConfigVehicular"))
-        elif not _in_catalog("C592_c_ConfigAutotransporte", truck.configuration):
-            found.append(
-                _unknown(
-                    "transport.truck.configuration", "c_ConfigAutotransporte", truck.configuration
-                )
-            )
-        if truck.gross_weight_t is None:
-            found.append(_missing("transport.truck.gross_weight_t", "PesoBrutoVehicular"))
-        if truck.model_year is None:
-            found.append(_missing("transport.truck.model_year", "AnioModeloVM"))
-        if truck.plate is None or not _PLATE.fullmatch(truck.plate):
-            found.append(_plate("transport.truck.plate"))
-    if len(transport.trailers) > _MAX_TRAILERS:
-        found.append(
-            blocker(
-                f"{KEY}.autotransporte.too_many_trailers",
-                "transport.trailers",
-                _("The Carta Porte takes at most two trailers"),
-            )
-        )
-    for index, trailer in enumerate(transport.trailers[:_MAX_TRAILERS]):
-        path = f"transport.trailers[{index}]"
-        if trailer.trailer_subtype is None:
-            found.append(_missing(f"{path}.trailer_subtype", "SubTipoRem"))
-        elif not _in_catalog("C592_c_SubTipoRem", trailer.trailer_subtype):
-            found.append(
-                _unknown(f"{path}.trailer_subtype", "c_SubTipoRem", trailer.trailer_subtype)
-            )
-        if trailer.plate is None or not _PLATE.fullmatch(trailer.plate):
-            found.append(_plate(f"{path}.plate"))
-    return found
-
-
-def _driver_problems(shipment: Shipment) -> list[Problem]:
-    driver = shipment.transport.driver
-    if driver is None:
-        return [
-            blocker(
-                f"{KEY}.figura.driver_missing",
-                "transport.driver",
-                _("The Carta Porte names the driver (FiguraTransporte, operador)"),
-            )
-        ]
-    found: list[Problem] = []
-    foreign = next((t for t in driver.tax_ids if t.scheme is TaxScheme.FOREIGN), None)
-    rfc = next((t for t in driver.tax_ids if t.scheme is TaxScheme.MX_RFC), None)
-    if rfc is None and foreign is None:
-        found.append(
-            blocker(
-                f"{KEY}.figura.tax_id_missing",
-                "transport.driver.tax_ids",
-                _("The Carta Porte names the driver by RFC, or a foreign driver by tax number"),
-            )
-        )
-    license_number = driver.license_number or ""
-    if not 6 <= len(license_number) <= 16:  # noqa: PLR2004 - XSD bounds
-        found.append(
-            blocker(
-                f"{KEY}.figura.license_missing",
-                "transport.driver.license_number",
-                _("The Carta Porte needs the driver's licence number (6 to 16 characters)"),
-            )
-        )
-    return found
-
-
-def _line_problems(shipment: Shipment) -> list[Problem]:
-    found: list[Problem] = []
-    if not shipment.goods:
-        found.append(
-            blocker(f"{KEY}.mercancia.none", "goods", _("The Carta Porte lists the goods moved"))
-        )
-    for index, line in enumerate(shipment.goods):
-        path = f"goods[{index}]"
-        number = index + 1
-        if line.clave_prod_serv is not None and not _in_catalog(
-            "C592_c_ClaveProdServCP", line.clave_prod_serv
-        ):
-            found.append(
-                _unknown(f"{path}.clave_prod_serv", "c_ClaveProdServCP", line.clave_prod_serv)
-            )
-        if line.gross_weight_kg is None or line.gross_weight_kg < _THREE:
-            found.append(
-                blocker(
-                    f"{KEY}.mercancia.weight_missing",
-                    f"{path}.gross_weight_kg",
-                    _(
-                        "Line {line}: the Carta Porte needs its gross weight (PesoEnKg)",
-                        line=number,
-                    ),
-                )
-            )
-        if fraccion(line) is None:
-            found.append(
-                blocker(
-                    f"{KEY}.mercancia.fraccion_invalid",
-                    f"{path}.nico",
-                    _(
-                        "Line {line}: an international Carta Porte needs the fracción and NICO "
-                        "of SAT's catalog",
-                        line=number,
-                    ),
-                )
-            )
-        unit = units.unit(line.unit)
-        if unit is None or not unit.in_sat_clave_unidad:
-            found.append(
-                blocker(
-                    f"{KEY}.mercancia.unit_unmapped",
-                    f"{path}.unit",
-                    _(
-                        "Line {line}: unit {unit} is not in SAT's c_ClaveUnidad",
-                        line=number,
-                        unit=line.unit,
-                    ),
-                )
-            )
-        found += _hazmat_problems(line, path, number)
-    if any(line.clave_prod_serv is None for line in shipment.goods):
-        found.append(
-            warning(
-                f"{KEY}.mercancia.bienes_transp_default",
-                "goods",
-                _(
-                    "Lines without a SAT product key are written as 01010101 (not in the "
-                    "catalog): give clave_prod_serv before stamping"
-                ),
-            )
-        )
-    return found
-
-
-def _hazmat_problems(line: GoodsLine, path: str, number: int) -> list[Problem]:
-    if line.hazmat is None:
-        return [
-            blocker(
-                f"{KEY}.mercancia.hazmat_unknown",
-                f"{path}.hazmat",
-                _(
-                    "Line {line}: say whether the goods are hazardous; the Carta Porte declares "
-                    "hazardous materials",
-                    line=number,
-                ),
-            )
-        ]
-    if not line.hazmat:
-        return []
-    found: list[Problem] = []
-    if line.un_number is None:
-        found.append(_missing(f"{path}.un_number", "CveMaterialPeligroso"))
-    elif not _in_catalog("C592_c_MaterialPeligroso", line.un_number):
-        found.append(_unknown(f"{path}.un_number", "c_MaterialPeligroso", line.un_number))
-    if line.package_type is None:
-        found.append(_missing(f"{path}.package_type", "Embalaje"))
-    elif not _in_catalog("C592_c_TipoEmbalaje", line.package_type):
-        found.append(_unknown(f"{path}.package_type", "c_TipoEmbalaje", line.package_type))
-    return found
-
-
-def _missing(path: str, attribute: str) -> Problem:
-    return blocker(
-        f"{KEY}.field.missing",
-        path,
-        _("The Carta Porte needs {attribute}: the record lacks it", attribute=attribute),
-    )
-
-
-def _unknown(path: str, catalog: str, code: str) -> Problem:
-    return blocker(
-        f"{KEY}.code.unknown",
-        path,
-        _("{code} is not a code of SAT's catalog {catalog}", code=code, catalog=catalog),
-    )
-
-
-def _plate(path: str) -> Problem:
-    return blocker(
-        f"{KEY}.autotransporte.plate_invalid",
-        path,
-        _("The Carta Porte needs the plate: 5 to 7 letters or digits, no spaces or hyphens"),
-    )
-
-
-def record_problems(shipment: Shipment) -> list[Problem]:
-    """What the record lacks for the Carta Porte (the CSD aside)."""
-    return [
-        *_party_problems(shipment),
-        *_payment_problems(shipment),
-        *_trip_problems(shipment),
-        *_vehicle_problems(shipment),
-        *_driver_problems(shipment),
-        *_line_problems(shipment),
-    ]
-
+from cruce.artifacts._carta_porte_trip import (
+    BIENES_DEFAULT,
+    CITATION,
+    CP_NS,
+    DOCUMENTO_PEDIMENTO,
+    ENTRADA,
+    FIGURA_OPERADOR,
+    FREIGHT_CLAVE,
+    IVA,
+    KEY,
+    MAX_TRAILERS,
+    MEDIA_TYPE,
+    NO_EXPORTACION,
+    OBJETO_NO,
+    OBJETO_SI,
+    REGIMEN_EXPORTACION,
+    REGIMEN_IMPORTACION,
+    REGIMEN_MORAL,
+    REGIMEN_RECEPTOR_EXTRANJERO,
+    SALIDA,
+    SERVICE_UNIT,
+    THREE_PLACES,
+    TWO_PLACES,
+    UNIDAD_PESO,
+    USO_GASTOS,
+    USO_SIN_EFECTOS,
+    VIA_AUTOTRANSPORTE,
+    applies,
+    arrival_time,
+    carrier_csd_from_environment,
+    departure_time,
+    freight_charges,
+    id_ccp,
+    is_entering,
+    payer_of,
+    pedimento_number,
+    pesos_per_dollar,
+    sat_text,
+)
 
 # ---------------------------------------------------------------- the document
 
 
 def _weight(value: Decimal) -> Decimal:
-    return value.quantize(_THREE, rounding=ROUND_HALF_UP)
+    return value.quantize(THREE_PLACES, rounding=ROUND_HALF_UP)
 
 
 def _ubicacion(cp31: Any, party: Party, kind: str, when: datetime, km: Decimal | None) -> Any:  # noqa: ANN401 - satcfdi
@@ -807,7 +201,7 @@ def _ubicacion(cp31: Any, party: Party, kind: str, when: datetime, km: Decimal |
         tipo_ubicacion=kind,
         id_ubicacion=("OR" if kind == "Origen" else "DE") + "000001",
         rfc_remitente_destinatario=rfc or FOREIGN_RFC,
-        nombre_remitente_destinatario=_text(party.name, 254),
+        nombre_remitente_destinatario=sat_text(party.name, 254),
         num_reg_id_trib=None if rfc else num_reg_id_trib(party),
         residencia_fiscal=None if rfc else pais(party.address.country),
         fecha_hora_salida_llegada=when,
@@ -821,7 +215,7 @@ def _mercancia(cp31: Any, line: GoodsLine, aduanera: Any) -> Any:  # noqa: ANN40
     value = line.line_value()
     return cp31.Mercancia(
         bienes_transp=line.clave_prod_serv or BIENES_DEFAULT,
-        descripcion=_text(line.description.get("es"), 1000),
+        descripcion=sat_text(line.description.get("es"), 1000),
         cantidad=line.quantity,
         clave_unidad=units.unit(line.unit).code,  # type: ignore[union-attr]
         peso_en_kg=_weight(line.gross_weight_kg or Decimal(0)),
@@ -843,14 +237,14 @@ def _autotransporte(cp31: Any, shipment: Shipment) -> Any:  # noqa: ANN401 - sat
         raise ValueError(msg)
     remolques = [
         cp31.Remolque(sub_tipo_rem=t.trailer_subtype, placa=t.plate)
-        for t in transport.trailers[:_MAX_TRAILERS]
+        for t in transport.trailers[:MAX_TRAILERS]
     ]
     return cp31.Autotransporte(
         perm_sct=permit.type,
         num_permiso_sct=permit.number,
         identificacion_vehicular=cp31.IdentificacionVehicular(
             config_vehicular=truck.configuration,
-            peso_bruto_vehicular=(truck.gross_weight_t or Decimal(0)).quantize(_TWO),
+            peso_bruto_vehicular=(truck.gross_weight_t or Decimal(0)).quantize(TWO_PLACES),
             placa_vm=truck.plate,
             anio_modelo_vm=truck.model_year,
         ),
@@ -872,7 +266,7 @@ def _figura(cp31: Any, shipment: Shipment) -> Any:  # noqa: ANN401 - satcfdi
         tipo_figura=FIGURA_OPERADOR,
         rfc_figura=None if rfc is None else rfc.value,
         num_licencia=driver.license_number,
-        nombre_figura=_text(driver.name, 254),
+        nombre_figura=sat_text(driver.name, 254),
         num_reg_id_trib_figura=None if rfc is not None or foreign is None else foreign.value,
         residencia_fiscal_figura=(
             None
@@ -888,12 +282,12 @@ def complemento(shipment: Shipment) -> Any:  # noqa: ANN401 - satcfdi object
 
     parties = shipment.parties
     origin, destination = parties.seller, parties.ship_to()
-    departure, arrival = _departure(shipment), _arrival(shipment)
+    departure, arrival = departure_time(shipment), arrival_time(shipment)
     km = shipment.transport.mx_distance_km
     if origin is None or destination is None or departure is None or arrival is None:
         msg = "parties and times are needed: check problems() first"
         raise ValueError(msg)
-    entering = _entering(shipment)
+    entering = is_entering(shipment)
     aduanera = cp31.DocumentacionAduanera(
         tipo_documento=DOCUMENTO_PEDIMENTO,
         num_pedimento=pedimento_number(shipment),
@@ -927,7 +321,7 @@ def complemento(shipment: Shipment) -> Any:  # noqa: ANN401 - satcfdi object
 
 
 def _receptor(cfdi40: Any, shipment: Shipment, lugar: str) -> Any:  # noqa: ANN401 - satcfdi
-    payer = _payer(shipment)
+    payer = payer_of(shipment)
     if payer is None:
         msg = "no payer of the freight: check problems() first"
         raise ValueError(msg)
@@ -942,7 +336,7 @@ def _receptor(cfdi40: Any, shipment: Shipment, lugar: str) -> Any:  # noqa: ANN4
         )
     return cfdi40.Receptor(
         rfc=FOREIGN_RFC,
-        nombre=_text(payer.name, 254),
+        nombre=sat_text(payer.name, 254),
         domicilio_fiscal_receptor=lugar,
         residencia_fiscal=pais(payer.address.country),
         num_reg_id_trib=num_reg_id_trib(payer),
@@ -964,7 +358,7 @@ def _concepto(cfdi40: Any, charge: Charge, tasa: Decimal | None) -> Any:  # noqa
         clave_prod_serv=FREIGHT_CLAVE,
         cantidad=Decimal(1),
         clave_unidad=SERVICE_UNIT,
-        descripcion=_text(charge.description or "Flete internacional", 1000),
+        descripcion=sat_text(charge.description or "Flete internacional", 1000),
         valor_unitario=amount,
         objeto_imp=OBJETO_NO if tasa is None else OBJETO_SI,
         impuestos=impuestos,
@@ -976,14 +370,14 @@ def comprobante(shipment: Shipment) -> Any:  # noqa: ANN401 - satcfdi object
     from satcfdi.create.cfd import cfdi40  # type: ignore[import-untyped,unused-ignore]  # noqa: PLC0415
 
     carrier = shipment.parties.carrier
-    rfc, issued, freight = rfc_of(carrier), _departure(shipment), _freight(shipment)
+    rfc, issued, freight = rfc_of(carrier), departure_time(shipment), freight_charges(shipment)
     if carrier is None or rfc is None or issued is None or not freight:
         msg = "carrier RFC, departure and freight are needed: check problems() first"
         raise ValueError(msg)
     lugar = carrier.address.postal_code or ""
     currency = freight[0].amount.currency
     tasa = None
-    if not _entering(shipment):
+    if not is_entering(shipment):
         # a trip that begins in Mexico: international transport by a resident, IVA at the
         # export rate of LIVA art. 29 (a dated row), written with SAT's six decimals
         tasa = mx_fees.iva_export_rate(issued.date()).rate.quantize(Decimal("0.000001"))
@@ -997,7 +391,7 @@ def comprobante(shipment: Shipment) -> Any:  # noqa: ANN401 - satcfdi object
         lugar_expedicion=lugar,
         conceptos=[_concepto(cfdi40, charge, tasa) for charge in freight],
         moneda=currency,
-        tipo_cambio=None if currency == "MXN" else _rate(shipment, issued),
+        tipo_cambio=None if currency == "MXN" else pesos_per_dollar(shipment, issued),
         tipo_de_comprobante="I",
         exportacion=NO_EXPORTACION,
         folio=shipment.transport.pro_number,
@@ -1117,7 +511,7 @@ class CartaPorte:
                     "States and Mexico; other modes use other nodes of the complement, and a "
                     "move outside Mexico needs none"
                 ),
-                citation=_CITATION,
+                citation=CITATION,
             )
         if self._source(shipment) is None:
             return Requirement(
@@ -1127,7 +521,7 @@ class CartaPorte:
                     "Carta Porte; cruce prepares it once the carrier's CSD is configured "
                     "(CRUCE_CARRIER_CSD_CER, CRUCE_CARRIER_CSD_KEY, CRUCE_CARRIER_CSD_PASSWORD)"
                 ),
-                citation=_CITATION,
+                citation=CITATION,
             )
         return Requirement(
             required=True,
@@ -1135,7 +529,7 @@ class CartaPorte:
                 "The truck's trip in Mexico needs the carrier's CFDI de ingreso with the "
                 "Complemento Carta Porte, stamped by a PAC before the goods move"
             ),
-            citation=_CITATION,
+            citation=CITATION,
         )
 
     def problems(self, shipment: Shipment) -> list[Problem]:
@@ -1176,7 +570,7 @@ class CartaPorte:
         carrier_rfc = rfc_of(shipment.parties.carrier)
         return [
             *record_problems(shipment),
-            *csd_problems(KEY, source, _departure(shipment), carrier_rfc, messages),
+            *csd_problems(KEY, source, departure_time(shipment), carrier_rfc, messages),
         ]
 
     def render(self, shipment: Shipment) -> Rendered:
@@ -1203,3 +597,17 @@ class CartaPorte:
 
 
 ARTIFACT: Final = CartaPorte()
+
+__all__ = [
+    "ARTIFACT",
+    "KEY",
+    "CartaPorte",
+    "applies",
+    "carrier_csd_from_environment",
+    "carta_porte_schema",
+    "complemento",
+    "comprobante",
+    "id_ccp",
+    "pedimento_number",
+    "record_problems",
+]
