@@ -82,8 +82,8 @@ def circuit(board_country: str = "US", board_value: str = "3.00", **changes: Any
         description={"en": "Printed circuit, 4 layers", "es": "Circuito impreso, 4 capas"},
         hts="8534.00.0020",
         schedule_b=None,
-        fraccion=None,
-        nico=None,
+        fraccion="85340004",  # multilayer printed circuits
+        nico="02",
         origin_country="MX",
         unit_price="20.00 USD",
         usmca={"claimed": True, "criterion": "B"},
@@ -553,7 +553,7 @@ class TestProblems:
         )
 
     def test_a_claimed_line_without_hs_code_is_a_blocker(self):
-        record = northbound(goods=[circuit(hts=None)])
+        record = northbound(goods=[circuit(hts=None, fraccion=None, nico=None)])
         assert codes(record)["usmca_certification.hs_code.missing"] == (
             "goods[0].hts",
             Severity.BLOCKER,
