@@ -350,6 +350,72 @@ def _carta_porte(shipment: Shipment) -> DocumentView | None:
     )
 
 
+def _pedimento(shipment: Shipment) -> DocumentView | None:
+    """The pedimento draft: its partidas, rate, weight, Incoterm and parties.
+
+    On an import, a partida with identifier TL claims the T-MEC preference.
+    """
+    from cruce.artifacts import pedimento  # noqa: PLC0415
+
+    if not _ready(pedimento.ARTIFACT, shipment):
+        return None
+    draft = pedimento.draft(shipment)
+    header = draft.header
+    rate = None if header.exchange_rate is None else header.exchange_rate.rate
+    importing = shipment.import_country == MX
+    lines = tuple(_partida(shipment, p, rate, importing=importing) for p in draft.partidas)
+    source = header.exchange_rate
+    supplier, importer = draft.supplier_buyer, draft.importer_exporter
+    return DocumentView(
+        key="pedimento",
+        country=MX,
+        lines=lines,
+        rate=rate,
+        rate_source=None if source is None else f"{source.source}, {source.as_of.isoformat()}",
+        gross_weight_kg=header.gross_weight_kg,
+        incoterm=draft.invoice.incoterm,
+        us_party_id=_compact_id(None if supplier is None else supplier.tax_id),
+        mx_party_id=_compact_id(None if importer is None else importer.tax_id),
+    )
+
+
+def _partida(
+    shipment: Shipment,
+    partida: Any,  # noqa: ANN401 - a pedimento.Partida
+    rate: Decimal | None,
+    *,
+    importing: bool,
+) -> LineView:
+    """One partida; its quantity in the tariff unit (UMT) when known, else the commercial one.
+
+    What its dollar value adds to the line's invoice price (the charges spread over the
+    lines, the incrementables of an import) is its adjustment.
+    """
+    unit, quantity = (
+        (partida.umt, partida.umt_quantity)
+        if partida.umt is not None and partida.umt_quantity is not None
+        else (partida.umc, partida.umc_quantity)
+    )
+    code = None if unit is None else f"{int(unit):02d}"
+    added = partida.customs_value_invoice - shipment.goods[partida.line_index].line_value()
+    if added.currency == "USD":
+        adjustment: Decimal | None = added.amount
+    elif added.currency == "MXN" and rate:
+        adjustment = added.amount / rate
+    else:
+        adjustment = None
+    return LineView(
+        lines=(partida.line_index,),
+        code=f"{partida.fraccion}{partida.nico}",
+        quantity=quantity,
+        unit=code,
+        unit_text=None if code is None else units.UNIDAD_ADUANA_NAMES.get(code, code),
+        value_usd=None if partida.value_usd is None else partida.value_usd.amount,
+        adjustment_usd=adjustment or Decimal(0),
+        claimed=any(i.code == "TL" for i in partida.identifiers) if importing else None,
+    )
+
+
 def _as_list(value: Any) -> list[Any]:  # noqa: ANN401 - satcfdi nodes
     """Satcfdi gives a repeatable node as a list, or as the one node it holds."""
     if value is None:
@@ -375,6 +441,7 @@ READERS: Final[tuple[Callable[[Shipment], DocumentView | None], ...]] = (
     _entry_summary,
     _emanifest,
     _cfdi,
+    _pedimento,
     _carta_porte,
 )
 """Each reader returns the view of one document, or None when it is not compared."""
@@ -454,7 +521,14 @@ def _parts(us: DocumentView, mx: DocumentView) -> list[_Part]:
 
 
 def _numbers(lines: Sequence[int]) -> str:
-    return ", ".join(str(n + 1) for n in lines)
+    """Record line indexes as the user numbers them, runs shortened: ``1-3, 7, 9-10``."""
+    runs: list[list[int]] = []
+    for number in sorted({n + 1 for n in lines}):
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return ", ".join(str(run[0]) if len(run) == 1 else f"{run[0]}-{run[-1]}" for run in runs)
 
 
 def _subject(lines: Sequence[int]) -> Message:
@@ -734,14 +808,15 @@ def _usmca_findings(
             mx_text += f"\n{text}"
     claimed = claimed_us or claimed_mx
     problems: list[Problem] = []
-    if claimed and shipment.usmca_certification is None:
+    unsupported = bool(claimed) and not _certified(shipment, claimed)
+    if unsupported and not _missing_reported(shipment):
         problems.append(
             warning(
                 f"{KEY}.usmca.no_certification",
                 "usmca_certification",
                 _(
-                    "USMCA / T-MEC preference is claimed on lines {lines}, but the record has "
-                    "no certification of origin to support the claim",
+                    "USMCA / T-MEC preference is claimed on lines {lines}, but no "
+                    "certification of origin supports the claim (see its checklist entry)",
                     lines=_numbers(claimed),
                 ),
             )
@@ -761,10 +836,35 @@ def _usmca_findings(
                 )
             )
     if not problems:
-        return [Finding("usmca", subject, us_text, mx_text, Outcome.AGREE)]
+        # an unsupported claim the certification's own entry reports is shown, not repeated
+        outcome = Outcome.DIFFER if unsupported else Outcome.AGREE
+        return [Finding("usmca", subject, us_text, mx_text, outcome)]
     return [
         Finding("usmca", subject, us_text, mx_text, Outcome.DIFFER, problem) for problem in problems
     ]
+
+
+def _certified(shipment: Shipment, claimed: Sequence[int]) -> bool:
+    """Whether a certification of origin supports the claimed lines.
+
+    Either every claimed line cites one held outside cruce, or cruce prepares it.
+    """
+    from cruce.artifacts import usmca_certification  # noqa: PLC0415
+
+    goods = shipment.goods
+    if all(goods[n].usmca.certification_reference for n in claimed if n < len(goods)):
+        return True
+    return _ready(usmca_certification.ARTIFACT, shipment)
+
+
+def _missing_reported(shipment: Shipment) -> bool:
+    """The certification's own checklist entry already says it is missing."""
+    from cruce.artifacts import usmca_certification  # noqa: PLC0415
+
+    return any(
+        p.code.endswith(".certification.missing")
+        for p in usmca_certification.ARTIFACT.problems(shipment)
+    )
 
 
 def _lines_text(views: Sequence[DocumentView], claimed: Sequence[int]) -> str:

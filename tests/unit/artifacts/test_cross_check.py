@@ -93,7 +93,7 @@ class TestValues:
             ],
         )
         values = topics(findings, "value")
-        assert [f.subject.render("en") for f in values] == ["Lines 1, 2", "Line 3"]
+        assert [f.subject.render("en") for f in values] == ["Lines 1-2", "Line 3"]
         assert all(f.outcome is Outcome.AGREE for f in values)
 
     def test_a_difference_the_valuation_adds_is_explained_once_for_all_lines(self, record):
@@ -112,7 +112,7 @@ class TestValues:
         (note,) = report.problems
         assert note.code == "cross_check.value.valuation"
         assert note.severity is Severity.INFO
-        assert "1, 2" in note.render("en")
+        assert note.render("en").startswith("Lines 1-2:")
 
     def test_a_difference_the_exchange_rates_explain_is_a_note(self):
         pesos = shipment(
@@ -248,13 +248,22 @@ class TestExamples:
         assert outcomes["usmca"] is Outcome.AGREE
         assert outcomes["exchange_rate"] is Outcome.AGREE
 
-    def test_the_southbound_example_compares_the_eei_with_the_carta_porte(self):
+    def test_the_southbound_example_compares_the_eei_with_the_pedimento_and_carta_porte(self):
         report = cross_check.report(load_shipment(SOUTHBOUND))
-        assert {"eei", "carta_porte"} <= set(report.compared)
-        (weight,) = [f for f in report.findings if f.topic == "weight"]
-        assert weight.outcome is Outcome.AGREE
-        assert "Carta Porte" in weight.mx
+        assert {"eei", "pedimento", "carta_porte"} <= set(report.compared)
+        weights = [f for f in report.findings if f.topic == "weight"]
+        assert {f.mx.split(":")[0] for f in weights} == {"Pedimento", "Carta Porte"}
+        assert all(f.outcome is Outcome.AGREE for f in weights)
+        # the pedimento's dollars add the invoiced freight spread over the lines
+        values = [f for f in report.findings if f.topic == "value"]
+        assert values
+        assert {f.outcome for f in values} == {Outcome.EXPLAINED}
+        (usmca,) = [f for f in report.findings if f.topic == "usmca"]
+        assert usmca.outcome is Outcome.AGREE  # the lines cite a certification held outside
         assert not [p for p in report.problems if p.severity is not Severity.INFO]
+
+    def test_line_numbers_are_shortened_to_runs(self):
+        assert cross_check._numbers([0, 1, 2, 6, 8, 9]) == "1-3, 7, 9-10"
 
     def test_a_carta_porte_weight_that_differs_from_the_eei_is_flagged(self):
         record = load_shipment(SOUTHBOUND)
