@@ -25,10 +25,10 @@ date as YYMMDD, indicators as Y/N, phones as digits (without the +1 of North Ame
 numbers), the USPPI contact split into first and last name (the words before the first
 comma: the first word, then the rest), address lines joined from the record's parts.
 
-Required exactly when the EEI is (:func:`cruce.artifacts.eei.requirement`). Problems: the
-EEI's blockers (not its warnings, which its own checklist entry shows), and what the record
-format needs beyond them: a shipment reference of more than 17 characters, a USPPI contact
-name without a first and a last name. When the EEI is not required, none.
+Required exactly when the EEI is (:func:`cruce.artifacts.eei.requirement`). Problems: one
+blocker while the EEI has blockers (its own checklist entry lists them, once), and what the
+record format needs beyond them: a shipment reference of more than 17 characters, a USPPI
+contact name without a first and a last name. When the EEI is not required, none.
 """
 
 from __future__ import annotations
@@ -511,10 +511,21 @@ class EeiUpload:
         return eei.requirement(shipment)
 
     def problems(self, shipment: Shipment) -> list[Problem]:
-        """The EEI's blockers and what the record format needs beyond them."""
+        """One blocker while the EEI has any (its entry lists them), and the format's own."""
         if not eei.requirement(shipment).required:
             return []
-        found = [p for p in eei.eei_problems(shipment) if p.severity is Severity.BLOCKER]
+        found: list[Problem] = []
+        if any(p.severity is Severity.BLOCKER for p in eei.eei_problems(shipment)):
+            found.append(
+                blocker(
+                    f"{KEY}.eei.not_ready",
+                    "",
+                    _(
+                        "The upload record is made from the EEI, which has problems to fix "
+                        "first (see its checklist entry)"
+                    ),
+                )
+            )
         return found + upload_problems(shipment)
 
     def render(self, shipment: Shipment) -> Rendered:
