@@ -8,6 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from common.factories import shipment
+from cruce.artifacts import _cross_check_compare as comparing
+from cruce.artifacts import _cross_check_views as views
 from cruce.artifacts import cross_check
 from cruce.artifacts.cross_check import ARTIFACT, DocumentView, LineView, Outcome, compare
 from cruce.ingest.loader import load_shipment
@@ -263,7 +265,7 @@ class TestExamples:
         assert not [p for p in report.problems if p.severity is not Severity.INFO]
 
     def test_line_numbers_are_shortened_to_runs(self):
-        assert cross_check._numbers([0, 1, 2, 6, 8, 9]) == "1-3, 7, 9-10"
+        assert comparing.line_numbers([0, 1, 2, 6, 8, 9]) == "1-3, 7, 9-10"
 
     def test_a_carta_porte_weight_that_differs_from_the_eei_is_flagged(self):
         record = load_shipment(SOUTHBOUND)
@@ -273,10 +275,9 @@ class TestExamples:
             else line
             for index, line in enumerate(record.goods)
         ]
-        views = [cross_check._eei(record), cross_check._carta_porte(record)]
         changed = record.model_copy(update={"goods": heavier})
-        views[1] = cross_check._carta_porte(changed)
-        codes = [p.code for p in cross_check.Report(tuple(compare(record, views)), (), ()).problems]
+        read = [views.eei_view(record), views.carta_porte_view(changed)]
+        codes = [p.code for p in cross_check.Report(tuple(compare(record, read)), (), ()).problems]
         assert "cross_check.weight.differ" in codes
 
     def test_a_changed_record_is_not_answered_from_the_last_report(self):
