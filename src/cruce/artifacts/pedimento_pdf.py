@@ -24,7 +24,7 @@ from cruce.artifacts.pedimento import (
     required,
 )
 from cruce.i18n import _
-from cruce.model.problems import Severity
+from cruce.model.problems import Severity, blocker
 from cruce.reference import anexo22
 
 if TYPE_CHECKING:
@@ -336,10 +336,21 @@ class PedimentoPdf:
         return required(shipment)
 
     def problems(self, shipment: Shipment) -> list[Problem]:
-        """The record's blockers; the warnings are listed once, by the ``pedimento`` artifact."""
+        """One blocker while the draft has any; the ``pedimento`` artifact lists them, once."""
         if not required(shipment).required:
             return []
-        return [p for p in record_problems(shipment) if p.severity is Severity.BLOCKER]
+        if not any(p.severity is Severity.BLOCKER for p in record_problems(shipment)):
+            return []
+        return [
+            blocker(
+                f"{KEY}.draft.not_ready",
+                "",
+                _(
+                    "The PDF shows the pedimento draft, which has problems to fix first "
+                    "(see its checklist entry)"
+                ),
+            )
+        ]
 
     def render(self, shipment: Shipment) -> Rendered:
         """The PDF; the same record always gives the same bytes."""

@@ -103,7 +103,11 @@ def import_hts(  # noqa: PLR0917 - Typer passes every option positionally
 
 @reference_app.command("import-ligie")
 def import_ligie(ctx: typer.Context, file: FileArgument, lang: LangOption = None) -> None:
-    """Import IGI rates (CSV: fraccion, nico, igi_general, igi_tmec, start, end, source)."""
+    """Import IGI rates (CSV: fraccion, nico, igi_general, igi_tmec, start, end, source).
+
+    Optional columns: notes, and umt (the fracción's tariff unit, an Anexo 22 Apéndice 7
+    clave such as 1 for kilo or 6 for pieza).
+    """
     locale = resolve_locale(ctx, lang)
     try:
         rows = mx_tariff.import_ligie_csv(_read(file, locale))

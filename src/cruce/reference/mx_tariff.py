@@ -10,7 +10,14 @@ The CSV columns are ``fraccion`` (8 digits, dots allowed), ``nico`` (2 digits, o
 for every NICO of the fracción), ``igi_general`` (a percentage such as ``15`` or ``15%``,
 ``Ex.`` for exempt, ``-`` when the LIGIE gives a specific or mixed rate), ``igi_tmec`` (the
 same, or empty when not given), ``start`` and ``end`` (ISO dates, ``end`` empty while in
-force), ``source`` (the DOF citation) and an optional ``notes``.
+force), ``source`` (the DOF citation), an optional ``notes`` and an optional ``umt``.
+
+``umt`` is the fracción's tariff unit (unidad de medida de la tarifa, UMT), the unit the
+LIGIE assigns to it, as an Anexo 22 Apéndice 7 clave (``1`` kilo, ``6`` pieza; ``01`` reads
+as ``1``). Only the claves of the Apéndice 7 cruce ships (``anexo22_codes.yaml``) are
+accepted; an empty cell means the row does not give it. :func:`tariff_unit` finds it with
+the same precedence as the rate: a NICO row before the fracción's, a user row before a
+bundled one, the first row in force that gives a UMT.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ from typing import TYPE_CHECKING, Final
 from platformdirs import user_data_path
 
 from cruce.i18n import Locale, Message, _
+from cruce.reference import anexo22
 from cruce.reference.facts import Period, Source, write_table
 
 if TYPE_CHECKING:
@@ -35,7 +43,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 COLUMNS: Final = ("fraccion", "nico", "igi_general", "igi_tmec", "start", "end", "source")
-OPTIONAL_COLUMNS: Final = ("notes",)
+OPTIONAL_COLUMNS: Final = ("notes", "umt")
 USER_FILE: Final = "rates.csv"
 MAX_BYTES: Final = 32 * 1024 * 1024
 MAX_ISSUES: Final = 50
@@ -45,6 +53,7 @@ _HUNDRED: Final = Decimal(100)
 _MAX_PERCENT: Final = Decimal(1000)
 _SEPARATORS = re.compile(r"[\s.\-]")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_UNIT_APPENDIX: Final = 7  # Anexo 22 Apéndice 7, unidades de medida
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +62,8 @@ class IgiRate:
 
     ``general`` is None when the LIGIE gives a specific or mixed rate rather than an ad
     valorem one; ``tmec`` is None when the row does not give the preferential rate.
+    ``umt`` is the fracción's tariff unit as an Apéndice 7 clave (``"1"`` kilo), None when
+    the row does not give it.
     """
 
     fraccion: str
@@ -62,6 +73,7 @@ class IgiRate:
     period: Period
     source: Source
     notes: str = ""
+    umt: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +223,34 @@ def _rate(row: _Row, column: str, *, optional: bool) -> tuple[bool, Decimal | No
         return False, None
 
 
+def unit_clave(value: str) -> str | None:
+    """``"01"`` / ``"1"`` -> ``"1"`` when Apéndice 7 (as cruce ships it) lists it; else None."""
+    text = value.strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    code = str(int(text))
+    return code if code in anexo22.appendix(_UNIT_APPENDIX) else None
+
+
+def _umt(row: _Row) -> tuple[bool, str | None]:
+    value = row.get("umt")
+    if not value:
+        return True, None
+    code = unit_clave(value)
+    if code is None:
+        codes = ", ".join(sorted(anexo22.appendix(_UNIT_APPENDIX), key=int))
+        row.problem(
+            "umt",
+            _(
+                "'{value}' is not a unit of measure of Anexo 22 Apéndice 7 (claves {codes})",
+                value=value[:40],
+                codes=codes,
+            ),
+        )
+        return False, None
+    return True, code
+
+
 def _parse_row(row: _Row) -> IgiRate | None:
     fraccion = _digits(row.get("fraccion"), 8)
     if fraccion is None:
@@ -221,6 +261,7 @@ def _parse_row(row: _Row) -> IgiRate | None:
         row.problem("nico", _("a NICO has 2 digits, or is empty for the whole fracción"))
     general_ok, general = _rate(row, "igi_general", optional=False)
     tmec_ok, tmec = _rate(row, "igi_tmec", optional=True)
+    umt_ok, umt = _umt(row)
     start = row.day("start", required=True)
     end = row.day("end", required=False)
     citation = row.get("source")
@@ -228,10 +269,10 @@ def _parse_row(row: _Row) -> IgiRate | None:
         row.problem("source", _("each row needs its source (the DOF citation)"))
     if start is not None and end is not None and end < start:
         row.problem("end", _("the period ends before it starts"))
-    if row.issues or fraccion is None or start is None or not (general_ok and tmec_ok):
+    if row.issues or fraccion is None or start is None or not (general_ok and tmec_ok and umt_ok):
         return None
     return IgiRate(
-        fraccion, nico, general, tmec, Period(start, end), Source(citation), row.get("notes")
+        fraccion, nico, general, tmec, Period(start, end), Source(citation), row.get("notes"), umt
     )
 
 
@@ -291,6 +332,7 @@ def export_ligie_csv(rows: Iterable[IgiRate]) -> bytes:
                 end,
                 rate.source.citation,
                 rate.notes,
+                rate.umt or "",
             )
         )
     return out.getvalue().encode("utf-8")
@@ -326,6 +368,14 @@ class LigieTable:
 
     def lookup(self, fraccion: str, nico: str | None, on: date) -> IgiRate | None:
         """The row for ``fraccion`` (and ``nico``) in force on ``on``; None when none is loaded."""
+        return next(self._in_force(fraccion, nico, on), None)
+
+    def tariff_unit(self, fraccion: str, nico: str | None, on: date) -> str | None:
+        """The UMT (Apéndice 7 clave) of the first row in force that gives one, or None."""
+        return next((r.umt for r in self._in_force(fraccion, nico, on) if r.umt), None)
+
+    def _in_force(self, fraccion: str, nico: str | None, on: date) -> Iterator[IgiRate]:
+        """Rows in force on ``on``, most specific first; ValueError for a malformed code."""
         code = _digits(fraccion, 8)
         if code is None:
             raise ValueError(f"not an 8-digit fracción: {fraccion!r}")
@@ -338,10 +388,7 @@ class LigieTable:
         keys.append((code, None))
         for key in keys:
             for tier in self._tiers:
-                for rate in tier.get(key, ()):
-                    if rate.period.covers(on):
-                        return rate
-        return None
+                yield from (rate for rate in tier.get(key, ()) if rate.period.covers(on))
 
 
 def _index(rows: Iterable[IgiRate]) -> dict[tuple[str, str | None], list[IgiRate]]:
@@ -368,3 +415,10 @@ def igi_rate(
 ) -> IgiRate | None:
     """The IGI row in force on ``on``: fracción + NICO before fracción; None when not loaded."""
     return (table or default_table()).lookup(fraccion, nico, on)
+
+
+def tariff_unit(
+    fraccion: str, nico: str | None, on: date, *, table: LigieTable | None = None
+) -> str | None:
+    """The fracción's tariff unit (UMT, Apéndice 7 clave) on ``on``; None when not loaded."""
+    return (table or default_table()).tariff_unit(fraccion, nico, on)

@@ -552,3 +552,120 @@ def test_any_record_parses_back_to_its_partidas(lines):
 
 def test_the_module_names_its_key():
     assert pedimento.KEY == ARTIFACT.key == "pedimento"
+
+
+def _umt_references(umt: str | None) -> References:
+    """A LIGIE table whose row for the factory line's fracción gives ``umt``."""
+    row = mx_tariff.IgiRate(
+        fraccion="76169999",
+        nico=None,
+        general=Decimal("0.10"),
+        tmec=Decimal(0),
+        period=Period(date(2020, 1, 1)),
+        source=Source("test fixture, not a LIGIE rate"),
+        umt=umt,
+    )
+    return References(hts_store.default_store(), mx_tariff.LigieTable([row]), fx.default_table())
+
+
+def _kilo() -> str:
+    kilo = next(code for code, name in anexo22.appendix(7).items() if name == "Kilo")
+    return str(kilo)
+
+
+def _pieza() -> str:
+    return str(next(code for code, name in anexo22.appendix(7).items() if name == "Pieza"))
+
+
+class TestTariffUnit:
+    def test_a_umt_that_is_the_umc_takes_the_lines_quantity(self):
+        result = draft(_record(goods=[line(unit="H87")]), references=_umt_references(_pieza()))
+        partida = result.partidas[0]
+        assert partida.umc == partida.umt == _pieza()
+        assert partida.umt_quantity == Decimal(400)
+        assert "pedimento.umt_quantity.unknown" not in _codes(result.problems)
+        assert "pedimento.umt.unknown" not in _codes(pedimento.draft_problems(result))
+
+    def test_a_umt_of_kilos_takes_the_net_weight(self):
+        result = draft(
+            _record(goods=[line(net_weight_kg="96.5")]), references=_umt_references("01")
+        )
+        partida = result.partidas[0]
+        assert partida.umt == _kilo()
+        assert partida.umt_quantity == Decimal("96.5")
+
+    def test_a_umt_of_kilos_without_a_net_weight_is_left_to_the_agente(self):
+        goods = [line(), line(net_weight_kg=None)]
+        result = draft(_record(goods=goods), references=_umt_references(_kilo()))
+        assert [p.umt for p in result.partidas] == [_kilo(), _kilo()]
+        assert result.partidas[1].umt_quantity is None
+        found = [p for p in result.problems if p.code == "pedimento.umt_quantity.unknown"]
+        assert [p.path for p in found] == ["goods[1].net_weight_kg"]
+        assert found[0].severity is Severity.WARNING
+        assert "Line 2" in found[0].message.render("en")
+
+    def test_a_umt_the_line_does_not_measure_is_left_to_the_agente(self):
+        litro = next(c for c, name in anexo22.appendix(7).items() if name == "Litro")
+        result = draft(_record(goods=[line(unit="H87")]), references=_umt_references(str(litro)))
+        assert result.partidas[0].umt == str(litro)
+        assert result.partidas[0].umt_quantity is None
+        found = [p for p in result.problems if p.code == "pedimento.umt_quantity.unknown"]
+        assert [p.path for p in found] == ["goods[0].quantity"]
+        assert "76169999" in found[0].message.render("es")
+
+    def test_an_unknown_umt_leaves_both_empty_with_the_warning(self):
+        result = draft(_record(), references=_umt_references(None))
+        assert (result.partidas[0].umt, result.partidas[0].umt_quantity) == (None, None)
+        assert "pedimento.umt.unknown" in _codes(pedimento.draft_problems(result))
+        assert "pedimento.umt_quantity.unknown" not in _codes(result.problems)
+
+    def test_record_551_carries_the_umt_and_its_quantity(self):
+        result = draft(_record(), references=_umt_references(_kilo()))
+        data = m3_file(result)[1]
+        assert validate_m3(data) == []
+        layout = anexo22.record("551")
+        fields = _fields(data, "551")[0]
+        assert fields[layout.index("umt")] == _kilo()
+        assert Decimal(fields[layout.index("cantidad_umt")]) == Decimal(96)
+
+    def test_record_551_leaves_an_unknown_umt_empty(self):
+        data = m3_file(draft(_record(), references=_umt_references(None)))[1]
+        layout = anexo22.record("551")
+        fields = _fields(data, "551")[0]
+        assert fields[layout.index("umt")] == fields[layout.index("cantidad_umt")] == ""
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(sorted(anexo22.appendix(7))),
+    st.sampled_from(["H87", "KGM", "LTR", "MTR", "SET"]),
+    st.one_of(
+        st.none(), st.decimals(min_value=Decimal("0.001"), max_value=Decimal(9999), places=3)
+    ),
+)
+def test_the_umt_quantity_is_the_quantity_the_net_weight_or_left_with_a_warning(
+    umt, unit, net_weight
+):
+    goods = [line(unit=unit, net_weight_kg=None if net_weight is None else str(net_weight))]
+    result = draft(_record(goods=goods), references=_umt_references(umt))
+    partida = result.partidas[0]
+    warned = "pedimento.umt_quantity.unknown" in _codes(result.problems)
+    assert partida.umt == umt
+    if umt == partida.umc:
+        assert partida.umt_quantity == partida.umc_quantity
+    elif umt == _kilo() and net_weight is not None:
+        assert partida.umt_quantity == net_weight
+    else:
+        assert partida.umt_quantity is None
+    assert warned == (partida.umt_quantity is None)
+    data = m3_file(result)[1]
+    assert validate_m3(data) == []
+
+
+class TestDraftReuse:
+    def test_the_same_record_gets_the_same_draft_and_a_changed_one_its_own(self):
+        record = shipment()
+        assert draft(record) is draft(record)
+        changed = record.model_copy(update={"reference": "OTHER-1"})
+        assert draft(changed) is not draft(record)
+        assert draft(changed).reference == "OTHER-1"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from importlib.resources import files
@@ -12,6 +13,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cruce.reference import anexo22
 from cruce.reference.facts import Period, Source
 from cruce.reference.mx_tariff import (
     IgiRate,
@@ -23,6 +25,7 @@ from cruce.reference.mx_tariff import (
     import_ligie_csv,
     load_user_rates,
     save_user_rates,
+    tariff_unit,
 )
 
 HEADER = "fraccion,nico,igi_general,igi_tmec,start,end,source\n"
@@ -210,3 +213,79 @@ class TestBundledRates:
     def test_an_unverified_fraccion_has_no_rate_rather_than_a_guess(self):
         table = LigieTable(bundled_rates())
         assert table.lookup("7616.99.99", "99", date(2026, 3, 1)) is None
+
+
+UMT_HEADER = "fraccion,nico,igi_general,igi_tmec,start,end,source,umt\n"
+APENDICE_7 = sorted(anexo22.appendix(7), key=int)
+
+
+def umt_csv(*rows: str) -> bytes:
+    return (UMT_HEADER + "".join(row + "\n" for row in rows)).encode()
+
+
+class TestTariffUnit:
+    def test_the_umt_column_is_read_as_an_apendice_7_clave(self):
+        rows = import_ligie_csv(
+            umt_csv(
+                "76169999,,15,Ex.,2022-12-12,,LIGIE,01",
+                "73181599,,15,Ex.,2022-12-12,,LIGIE,6",
+                "84836099,,15,Ex.,2022-12-12,,LIGIE,",
+            )
+        )
+        assert [r.umt for r in rows] == ["1", "6", None]
+
+    def test_a_table_without_the_umt_column_has_no_umt(self):
+        rows = import_ligie_csv(csv_bytes("76169999,,15,Ex.,2022-12-12,,LIGIE"))
+        assert rows[0].umt is None
+
+    def test_a_code_apendice_7_does_not_list_names_row_and_column(self):
+        with pytest.raises(LigieImportError) as caught:
+            import_ligie_csv(
+                umt_csv(
+                    "76169999,,15,Ex.,2022-12-12,,LIGIE,6",
+                    "73181599,,15,Ex.,2022-12-12,,LIGIE,KGM",
+                    "84836099,,15,Ex.,2022-12-12,,LIGIE,99",
+                )
+            )
+        assert issue_places(caught.value) == [(3, "umt"), (4, "umt")]
+        english = caught.value.issues[0].render("en")
+        spanish = caught.value.issues[0].render("es")
+        assert english.startswith("row 3, column umt:")
+        assert "KGM" in english
+        assert "Apéndice 7" in english
+        assert spanish.startswith("fila 3, columna umt:")
+        assert "KGM" in spanish
+
+    @given(st.integers(min_value=0, max_value=999), st.booleans())
+    def test_a_clave_is_accepted_exactly_when_apendice_7_lists_it(self, number, padded):
+        text = f"{number:02d}" if padded else str(number)
+        data = umt_csv(f"76169999,,15,Ex.,2022-12-12,,LIGIE,{text}")
+        if str(number) in APENDICE_7:
+            assert import_ligie_csv(data)[0].umt == str(number)
+        else:
+            with pytest.raises(LigieImportError) as caught:
+                import_ligie_csv(data)
+            assert issue_places(caught.value) == [(2, "umt")]
+
+    @given(st.lists(st.sampled_from([None, *APENDICE_7]), min_size=1, max_size=5))
+    def test_export_reads_back_the_umt(self, umts):
+        rows = tuple(
+            replace(rate(start=date(2000 + i, 1, 1), end=date(2000 + i, 12, 31)), umt=umt)
+            for i, umt in enumerate(umts)
+        )
+        assert import_ligie_csv(export_ligie_csv(rows)) == rows
+
+    def test_a_nico_row_without_umt_falls_back_to_the_fraccions(self):
+        table = LigieTable([replace(rate(), umt="1"), rate(nico="01")])
+        assert table.tariff_unit("84836099", "01", date(2026, 3, 1)) == "1"
+        found = table.lookup("84836099", "01", date(2026, 3, 1))
+        assert found is not None
+        assert found.nico == "01"
+
+    def test_a_user_row_gives_the_umt_before_a_bundled_one(self):
+        table = LigieTable([replace(rate(), umt="1")], user=[replace(rate(), umt="6")])
+        assert tariff_unit("84836099", None, date(2026, 3, 1), table=table) == "6"
+
+    def test_no_row_in_force_means_no_umt(self):
+        table = LigieTable([replace(rate(start=date(2026, 1, 1)), umt="1")])
+        assert table.tariff_unit("84836099", None, date(2025, 12, 31)) is None
