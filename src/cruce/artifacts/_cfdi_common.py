@@ -388,3 +388,22 @@ def in_catalog(table: str, code: str) -> bool:
     from satcfdi import catalogs  # type: ignore[import-untyped,unused-ignore]  # noqa: PLC0415
 
     return catalogs.select(table, code) is not None
+
+
+def sealed_xml(document: Any, csd: Csd) -> bytes:  # noqa: ANN401 - a satcfdi comprobante
+    """The comprobante sealed with ``csd`` (not stamped: only a PAC stamps)."""
+    document.sign(signer(csd))
+    return bytes(document.xml_bytes())
+
+
+def sealed_problems(
+    data: bytes,
+    xml_schema: etree.XMLSchema,
+    key: str,
+    consistency: Callable[[bytes], list[Problem]],
+) -> list[Problem]:
+    """A sealed CFDI checked: SAT's XSDs first, then the seal and ``consistency``'s sums."""
+    found = _xsd.problems(data, xml_schema, key)
+    if found:
+        return found
+    return [*seal_problems(data, key), *consistency(data)]

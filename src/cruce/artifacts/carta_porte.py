@@ -109,7 +109,6 @@ from typing import TYPE_CHECKING, Any, Final
 
 from lxml import etree  # type: ignore[import-untyped,unused-ignore]  # no stubs
 
-from cruce.artifacts import _xsd
 from cruce.artifacts._cfdi_common import (
     CFDI_NS,
     FOREIGN_RFC,
@@ -128,8 +127,8 @@ from cruce.artifacts._cfdi_common import (
     parser,
     rfc_of,
     sat_schema,
-    seal_problems,
-    signer,
+    sealed_problems,
+    sealed_xml,
 )
 from cruce.artifacts.base import Rendered, Requirement, safe_filename
 from cruce.i18n import _
@@ -580,20 +579,15 @@ class CartaPorte:
         if csd is None:
             msg = "no CSD of the carrier configured: check problems() first"
             raise ValueError(msg)
-        document = comprobante(shipment)
-        document.sign(signer(csd))
         return Rendered(
             safe_filename(shipment.reference, "-carta-porte.xml"),
             MEDIA_TYPE,
-            document.xml_bytes(),
+            sealed_xml(comprobante(shipment), csd),
         )
 
     def validate(self, data: bytes) -> list[Problem]:
         """SAT's XSDs (cfdv40 + CartaPorte31 and catalogs), the seal, the totals."""
-        found = _xsd.problems(data, carta_porte_schema(), KEY)
-        if found:
-            return found
-        return [*seal_problems(data, KEY), *_consistency_problems(data)]
+        return sealed_problems(data, carta_porte_schema(), KEY, _consistency_problems)
 
 
 ARTIFACT: Final = CartaPorte()

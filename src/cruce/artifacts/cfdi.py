@@ -44,7 +44,6 @@ from typing import TYPE_CHECKING, Any, Final
 
 from lxml import etree  # type: ignore[import-untyped,unused-ignore]  # no stubs
 
-from cruce.artifacts import _xsd
 from cruce.artifacts._cfdi_common import (
     CFDI_NS,
     ENV_CER,
@@ -67,8 +66,8 @@ from cruce.artifacts._cfdi_common import (
     in_catalog,
     mx_domicilio,
     sat_schema,
-    seal_problems,
-    signer,
+    sealed_problems,
+    sealed_xml,
 )
 from cruce.artifacts._cfdi_common import estado as _estado
 from cruce.artifacts._cfdi_common import fraccion as _fraccion
@@ -729,20 +728,15 @@ class Cfdi:
         if csd is None:
             msg = "no CSD configured: check problems() first"
             raise ValueError(msg)
-        document = comprobante(shipment)
-        document.sign(signer(csd))
         return Rendered(
             safe_filename(shipment.reference, "-cfdi.xml"),
             MEDIA_TYPE,
-            document.xml_bytes(),
+            sealed_xml(comprobante(shipment), csd),
         )
 
     def validate(self, data: bytes) -> list[Problem]:
         """SAT's XSDs (cfdv40 + ComercioExterior20 and catalogs), the seal, the totals."""
-        found = _xsd.problems(data, cfdi_schema(), KEY)
-        if found:
-            return found
-        return [*seal_problems(data, KEY), *_consistency_problems(data)]
+        return sealed_problems(data, cfdi_schema(), KEY, _consistency_problems)
 
 
 ARTIFACT: Final = Cfdi()
