@@ -1,0 +1,1 @@
+"""The HTTP API: FastAPI routers that parse, authorise, call the core, persist and respond."""
