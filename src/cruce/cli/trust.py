@@ -31,8 +31,8 @@ from cruce.cli.common import (
     stdout,
 )
 from cruce.i18n import _
-from cruce.trust.checkpoint import NoteError, verifier_from_vkey
-from cruce.trust.did import Resolver, TaxScheme
+from cruce.trust.did import TaxScheme
+from cruce.trust.evidence import evidence_from_items
 from cruce.trust.issuance import revoke
 from cruce.trust.keys import KeyStoreError
 from cruce.trust.organisation import Organisation, OrganisationError, Profile
@@ -42,7 +42,6 @@ from cruce.trust.verification import Evidence, UnreadableError, verify_bytes
 
 if TYPE_CHECKING:
     from cruce.i18n import Locale, Message
-    from cruce.trust.checkpoint import NoteVerifier
     from cruce.trust.report import Report
 
 org_app = typer.Typer(help="The issuing organisation: its identity and keys.", no_args_is_help=True)
@@ -173,38 +172,16 @@ def org_rotate(ctx: typer.Context, org: OrgOption = None, lang: LangOption = Non
     say(stdout(), _("New signing key {key}", key=record.key_id), locale)
 
 
-def _load_json(path: Path) -> dict[str, Any] | None:
-    try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return None
-    return value if isinstance(value, dict) else None
-
-
 def evidence_from(folders: list[Path], extra: list[Path], keys: list[str]) -> Evidence:
     """DID documents, status lists and log keys from trust folders and given files."""
-    documents: dict[str, Any] = {}
-    status_lists: dict[str, Any] = {}
-    verifiers: list[NoteVerifier] = []
     paths = [p for folder in folders if folder.is_dir() for p in sorted(folder.iterdir())]
+    items: list[tuple[str, bytes]] = []
     for path in [*paths, *extra]:
-        if path.suffix == ".vkey":
-            keys.extend(path.read_text(encoding="utf-8").split())
-            continue
-        value = _load_json(path)
-        if value is None:
-            continue
-        types = value.get("type", [])
-        if isinstance(value.get("id"), str) and "verificationMethod" in value:
-            documents[value["id"]] = value
-        elif isinstance(types, list) and "BitstringStatusListCredential" in types:
-            status_lists[str(value.get("id"))] = value
-    for text in keys:
         try:
-            verifiers.append(verifier_from_vkey(text))
-        except NoteError:
+            items.append((path.name, path.read_bytes()))
+        except OSError:
             continue
-    return Evidence(Resolver(documents), status_lists, verifiers)
+    return evidence_from_items(items, keys)
 
 
 def print_report(report: Report, locale: Locale) -> None:
