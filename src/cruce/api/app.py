@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Final
 from fastapi import FastAPI
 
 from cruce import __version__
-from cruce.api import logs, problems
+from cruce.api import logs, openapi, problems
 from cruce.api.deps import Services
 from cruce.api.middleware import RequestContext
 from cruce.api.ratelimit import RateLimit
@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.state.services = services
     app.add_middleware(RequestContext, max_bytes=settings.max_upload_bytes)
     problems.install(app)
+    openapi.install(app)
     app.include_router(health.router, prefix=PREFIX)
     app.include_router(verify.router, prefix=PREFIX)
     return app
