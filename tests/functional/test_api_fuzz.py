@@ -21,7 +21,7 @@ pytestmark = pytest.mark.functional
 EXAMPLES = int(os.environ.get("CRUCE_FUZZ_EXAMPLES", "60"))
 
 
-def _app():  # noqa: ANN202 - the ASGI app
+def _app():
     # no rate limits: the fuzzer is one client sending thousands of requests on purpose
     return create_app(services=Services(settings=Settings()))
 
