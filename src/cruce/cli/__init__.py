@@ -13,7 +13,7 @@ from pathlib import Path
 
 from platformdirs import user_log_path
 
-from cruce.cli import cost, documents, origin, reference, trust
+from cruce.cli import cost, documents, origin, reference, serve, trust
 from cruce.cli.common import (
     EXIT_BLOCKERS,
     EXIT_INTERNAL,
@@ -30,6 +30,7 @@ _COMMAND_MODULES = (
     documents,
     origin,
     reference,
+    serve,
     trust,
 )  # importing them registers their commands
 
