@@ -106,3 +106,28 @@ class TestPublicVerification:
         refused = limited.post("/api/v1/verify", files=files)
         assert int(refused.headers["retry-after"]) >= 1
         assert refused.json()["code"] == "rate_limited.verify"
+
+
+class TestHostileUploads:
+    @pytest.mark.parametrize(
+        ("name", "data"),
+        [
+            ("deep.json", b"[" * 100_000 + b"]" * 100_000),
+            ("bomb.xml", b'<!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><l>&b;</l>'),
+            ("binary.pdf", b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF"),
+            ("latin1.json", b'{"id": "\xff\xfe"}'),
+        ],
+    )
+    def test_a_hostile_file_is_a_clean_422(self, client, name, data):
+        response = client.post("/api/v1/verify", files=[("file", (name, data, "text/plain"))])
+        assert response.status_code == 422
+        assert response.headers["content-type"] == "application/problem+json"
+
+    def test_an_evidence_file_name_is_never_used_as_a_path(self, pack, client, tmp_path):
+        files = [
+            ("file", (INVOICE, (pack / INVOICE).read_bytes(), "application/pdf")),
+            ("evidence", ("../../../../etc/passwd", b'{"id": "x"}', "application/json")),
+        ]
+        response = client.post("/api/v1/verify", files=files)
+        assert response.status_code == 200
+        assert not (tmp_path / "etc").exists()

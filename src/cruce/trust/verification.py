@@ -48,6 +48,10 @@ if TYPE_CHECKING:
     from cruce.trust.did import DidResolver
 
 
+MAX_DEPTH = 64
+"""Verifiable credentials nest a few levels; a document nested deeper is refused unread."""
+
+
 class UnreadableError(ValueError):
     """The file holds no credential cruce can read; ``message`` says why."""
 
@@ -88,13 +92,34 @@ def _read(data: bytes) -> _Read:
         revisions, receipt = None, None
     try:
         credential = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise UnreadableError(
             _("The file is neither a signed PDF nor a credential in JSON.")
         ) from None
     if not isinstance(credential, dict):
         raise UnreadableError(_("The file is neither a signed PDF nor a credential in JSON."))
+    if _too_deep(credential):
+        raise UnreadableError(
+            _(
+                "The credential nests more than {limit} levels deep: no credential does",
+                limit=MAX_DEPTH,
+            )
+        )
     return _Read(credential, revisions, receipt)
+
+
+def _too_deep(value: object, limit: int = MAX_DEPTH) -> bool:
+    """Whether JSON ``value`` nests deeper than ``limit`` (checked without recursion)."""
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, dict):
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+    return False
 
 
 def _related_digest(credential: Mapping[str, Any]) -> tuple[str, bytes] | None:
@@ -359,11 +384,12 @@ def verify_bytes(data: bytes, evidence: Evidence, *, now: datetime | None = None
         _log(read.credential, read.receipt or evidence.receipt, evidence),
     )
     subject = read.credential.get("id")
+    types = read.credential.get("type", [])
     facts = {
         "credential": str(subject),
-        "type": ", ".join(
-            str(t) for t in read.credential.get("type", []) if t != "VerifiableCredential"
-        ),
+        "type": ", ".join(str(t) for t in types if t != "VerifiableCredential")
+        if isinstance(types, list)
+        else str(types),
         "valid_from": str(read.credential.get("validFrom", "")),
     }
     return Report(str(subject), checks, facts)
