@@ -104,3 +104,15 @@ class TestServiceBasics:
         assert line["path"] == "/api/v1/health"
         assert set(line) == {"event", "log_level", "method", "path", "status", "ms", "request_id"}
         assert "secret" not in repr(logged)
+
+    def test_every_response_carries_the_security_headers(self, client):
+        for response in (client.get("/api/v1/health"), client.get("/api/v1/nowhere")):
+            assert response.headers["x-content-type-options"] == "nosniff"
+            assert response.headers["x-frame-options"] == "DENY"
+            assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+            assert response.headers["referrer-policy"] == "no-referrer"
+        assert "strict-transport-security" not in client.get("/api/v1/health").headers
+
+    def test_https_responses_ask_for_https_from_then_on(self, client):
+        secure = TestClient(client.app, base_url="https://testserver")
+        assert "max-age=" in secure.get("/api/v1/health").headers["strict-transport-security"]
