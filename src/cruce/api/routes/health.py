@@ -8,6 +8,6 @@ router = APIRouter(tags=["service"])
 
 
 @router.get("/health", summary="The service answers")
-def health() -> dict[str, str]:
+async def health() -> dict[str, str]:
     """``{"status": "ok"}`` while the process serves requests."""
     return {"status": "ok"}
