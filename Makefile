@@ -28,7 +28,10 @@ lint: $(STAMP) ## ruff, formatting, mypy, import contracts, translation catalogs
 	$(BIN)/lint-imports
 	$(BIN)/python -m cruce.i18n.catalog check
 
-test: lint ## every check and every test
+test: lint ## every check and every test (alembic check: the models and the migrations agree)
+	rm -f $(VENV)/alembic-check.db $(VENV)/alembic-check.db-wal $(VENV)/alembic-check.db-shm
+	CRUCE_DATABASE_URL=sqlite:///$(VENV)/alembic-check.db $(BIN)/alembic upgrade head
+	CRUCE_DATABASE_URL=sqlite:///$(VENV)/alembic-check.db $(BIN)/alembic check
 	$(BIN)/python -m pytest -n auto -p xdist
 
 bench: $(STAMP) ## load + check, landed cost, HTS lookups, origin, credential verification, the log: ratios to baselines

@@ -1,0 +1,69 @@
+"""Engines and sessions: SQLite (a file, WAL, foreign keys on) or PostgreSQL through psycopg 3.
+
+Nothing here is created at import: the application builds one engine at start-up with
+:func:`make_engine` and hands a :func:`make_sessionmaker` factory to whoever needs sessions.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from sqlalchemy.engine import URL, Connection, Engine
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+def normalise_url(url: str | URL) -> URL:
+    """``postgresql://`` and ``postgres://`` mean psycopg 3; other URLs are kept."""
+    parsed = make_url(url)
+    if parsed.drivername in {"postgresql", "postgres"}:
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin (the
+    # documented pysqlite recipe): savepoints and transactional DDL then work.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
+
+
+def _sqlite_on_begin(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str | URL, **options: Any) -> Engine:  # noqa: ANN401 - create_engine's options
+    """An engine for ``url``; a SQLite file's folder is created when missing."""
+    parsed = normalise_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if not database or database == ":memory:" or database.startswith("file:"):
+            msg = "cruce stores its data in a SQLite file, not in memory"
+            raise ValueError(msg)
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, **options)
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
+        return engine
+    options.setdefault("pool_pre_ping", True)
+    return create_engine(parsed, **options)
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    """The session factory of ``engine``; objects stay readable after a commit."""
+    return sessionmaker(bind=engine, expire_on_commit=False)
