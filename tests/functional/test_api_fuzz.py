@@ -7,6 +7,8 @@ a longer run: ``CRUCE_FUZZ_EXAMPLES=2500 .venv/bin/pytest tests/functional/test_
 from __future__ import annotations
 
 import os
+import tempfile
+from pathlib import Path
 
 import pytest
 import schemathesis
@@ -15,6 +17,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from cruce.api.app import create_app
 from cruce.api.deps import Services
+from cruce.api.platform import Platform
 from cruce.config import Settings
 
 pytestmark = pytest.mark.functional
@@ -22,8 +25,12 @@ EXAMPLES = int(os.environ.get("CRUCE_FUZZ_EXAMPLES", "60"))
 
 
 def _app():
-    # no rate limits: the fuzzer is one client sending thousands of requests on purpose
-    return create_app(services=Services(settings=Settings()))
+    # a fresh SQLite database; no rate limits: the fuzzer is one client sending thousands
+    # of requests on purpose
+    settings = Settings(data_dir=Path(tempfile.mkdtemp(prefix="cruce-fuzz-")))
+    return create_app(
+        services=Services(settings=settings, platform=Platform.from_settings(settings))
+    )
 
 
 schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", _app())

@@ -14,8 +14,9 @@ from cruce import __version__
 from cruce.api import logs, openapi, problems
 from cruce.api.deps import Services
 from cruce.api.middleware import RequestContext
+from cruce.api.platform import Platform
 from cruce.api.ratelimit import RateLimit
-from cruce.api.routes import health, verify
+from cruce.api.routes import accounts, health, verify
 from cruce.config import get_settings
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     settings = settings or (services.settings if services else get_settings())
     services = services or Services(
         settings=settings,
+        platform=Platform.from_settings(settings),
         verify_limit=RateLimit("verify", settings.verify_rate),
         login_limit=RateLimit("login", settings.login_rate),
     )
@@ -47,4 +49,5 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     openapi.install(app)
     app.include_router(health.router, prefix=PREFIX)
     app.include_router(verify.router, prefix=PREFIX)
+    app.include_router(accounts.router, prefix=PREFIX)
     return app

@@ -13,6 +13,7 @@ from cruce.api.ratelimit import RateLimit
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from cruce.api.platform import Platform
     from cruce.config import Settings
 
 
@@ -38,6 +39,7 @@ class Services:
     """Everything the routes use, built once per application."""
 
     settings: Settings
+    platform: Platform | None = None
     evidence: EvidenceSource = field(default_factory=NoEvidence)
     verify_limit: RateLimit | None = None
     login_limit: RateLimit | None = None

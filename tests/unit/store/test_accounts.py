@@ -5,6 +5,7 @@ import uuid
 import pytest
 from sqlalchemy import select, update
 
+from cruce.store.crypto import Envelope, Kek, LocalKms
 from cruce.store.errors import DuplicateError, NotFoundError
 from cruce.store.models import MembershipRole, Organisation, UserLocale
 from cruce.store.repositories.accounts import (
@@ -12,6 +13,7 @@ from cruce.store.repositories.accounts import (
     OrganisationRepository,
     UserRepository,
 )
+from cruce.store.repositories.keys import DataKeyRepository
 
 
 class TestOrganisationRepository:
@@ -39,6 +41,16 @@ class TestOrganisationRepository:
         db_session.expire_all()
         with pytest.raises(ValueError, match="not made for this row"):
             repository.get(second)
+
+    def test_a_new_organisation_gets_its_first_data_key_from_the_real_envelope(self, db_session):
+        # the data key refers to the organisation: the row must exist before the tax id is
+        # encrypted (a foreign key failure, found by the API fuzzer)
+        kms = LocalKms([Kek("k1", bytes(range(32)))])
+        envelope = Envelope(kms, DataKeyRepository(db_session))
+        repository = OrganisationRepository(db_session, envelope)
+        organisation_id = repository.create("Sonoran Precision", "us_ein", "862741953")
+        assert repository.get(organisation_id).tax_id == "862741953"
+        assert DataKeyRepository(db_session).active(organisation_id) is not None
 
     def test_an_unknown_organisation_is_not_found(self, db_session, cipher):
         with pytest.raises(NotFoundError):

@@ -68,19 +68,24 @@ class OrganisationRepository:
     def create(
         self, name: str, tax_scheme: str, tax_id: str, did_host: str | None = None
     ) -> uuid.UUID:
-        """A new organisation's id."""
+        """A new organisation's id.
+
+        The row is written before its tax identifier is encrypted: the organisation's first
+        data key refers to the organisation, so the organisation must exist first.
+        """
         organisation_id = uuid.uuid4()
-        self.session.add(
-            Organisation(
-                id=organisation_id,
-                name=name,
-                tax_scheme=tax_scheme,
-                tax_id_enc=self.cipher.encrypt(
-                    organisation_id, tax_id.encode(), aad("organisations", organisation_id)
-                ),
-                did_host=did_host,
-                created_at=self.clock(),
-            )
+        row = Organisation(
+            id=organisation_id,
+            name=name,
+            tax_scheme=tax_scheme,
+            tax_id_enc=b"",
+            did_host=did_host,
+            created_at=self.clock(),
+        )
+        self.session.add(row)
+        self.session.flush()
+        row.tax_id_enc = self.cipher.encrypt(
+            organisation_id, tax_id.encode(), aad("organisations", organisation_id)
         )
         self.session.flush()
         return organisation_id

@@ -1,0 +1,98 @@
+"""Who is asking: an API token (``Authorization: Bearer``) or a signed-in session cookie.
+
+A token or a session is looked up by the digest of what the client presents (the secret
+itself is never stored), refused when revoked or expired, and compared in constant time.
+A request signed in by cookie that changes something must carry the session's CSRF token
+in ``X-CSRF-Token`` (the double-submit pattern); a bearer token needs none, since a
+browser never sends it by itself.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, Final
+
+from fastapi import Depends, Request
+
+from cruce.api.deps import ServicesDep
+from cruce.api.problems import ApiError
+from cruce.i18n import _
+from cruce.store.passwords import (
+    TokenKind,
+    parse_token,
+    token_digest,
+    verify_csrf_token,
+    verify_token,
+)
+
+SESSION_COOKIE: Final = "cruce_session"
+CSRF_HEADER: Final = "X-CSRF-Token"
+SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The user and organisation a request acts for, and how it proved it."""
+
+    user_id: uuid.UUID
+    organisation_id: uuid.UUID
+    via: str  # "token" or "session"
+    session_id: uuid.UUID | None = None
+
+
+def _unauthorised() -> ApiError:
+    return ApiError(
+        401,
+        "auth.required",
+        _("Sign in, or send an API token in the Authorization header"),
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def _live(revoked_at: datetime | None, expires_at: datetime | None, now: datetime) -> bool:
+    return revoked_at is None and (expires_at is None or expires_at > now)
+
+
+def current_principal(request: Request, services: ServicesDep) -> Principal:
+    """The request's principal; ApiError 401 without a valid token or session."""
+    platform = services.platform
+    if platform is None:
+        raise _unauthorised()
+    now = datetime.now(UTC)
+    header = request.headers.get("authorization", "")
+    scheme, _space, presented = header.partition(" ")
+    with platform.unit() as unit:
+        if scheme.lower() == "bearer" and presented:
+            parsed = parse_token(presented.strip())
+            if parsed is None or parsed.kind is not TokenKind.API:
+                raise _unauthorised()
+            row = unit.tokens.find_by_lookup(parsed.lookup)
+            if row is None or not verify_token(presented.strip(), row.token_hash):
+                raise _unauthorised()
+            if not _live(row.revoked_at, row.expires_at, now):
+                raise _unauthorised()
+            unit.tokens.touch(row.id)
+            return Principal(row.user_id, row.organisation_id, "token")
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if not cookie:
+            raise _unauthorised()
+        signed_in = unit.sessions.find_by_token_hash(token_digest(cookie))
+        if signed_in is None or not _live(signed_in.revoked_at, signed_in.expires_at, now):
+            raise _unauthorised()
+        if request.method not in SAFE_METHODS and not verify_csrf_token(
+            request.headers.get(CSRF_HEADER), signed_in.csrf_hash
+        ):
+            raise ApiError(
+                403,
+                "auth.csrf",
+                _("The request lacks the session's CSRF token ({header})", header=CSRF_HEADER),
+            )
+        organisations = unit.memberships.organisations_of(signed_in.user_id)
+        if not organisations:
+            raise _unauthorised()
+        return Principal(signed_in.user_id, organisations[0][0], "session", signed_in.id)
+
+
+PrincipalDep = Annotated[Principal, Depends(current_principal)]

@@ -1,0 +1,112 @@
+"""The store as the routes reach it: one database session and its repositories per request.
+
+:class:`Platform` is built once by the application factory (an engine, a sessionmaker and
+the KMS); :meth:`Platform.unit` opens a :class:`Unit` for one request: it commits when the
+block ends normally and rolls back when it raises, so a failed request leaves nothing half
+written.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from cruce.config import Environment
+from cruce.store.crypto import Envelope, LocalKms
+from cruce.store.db import make_engine, make_sessionmaker
+from cruce.store.migrations_api import upgrade
+from cruce.store.repositories.accounts import (
+    MembershipRepository,
+    OrganisationRepository,
+    UserRepository,
+)
+from cruce.store.repositories.audit import AuditLog
+from cruce.store.repositories.auth import ApiTokenRepository, SessionRepository
+from cruce.store.repositories.keys import DataKeyRepository
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from cruce.config import Settings
+    from cruce.store.crypto import Kms
+
+
+@dataclass
+class Unit:
+    """One request's database session and the repositories on it."""
+
+    session: Session
+    kms: Kms
+
+    @cached_property
+    def cipher(self) -> Envelope:
+        """Envelope encryption with the data keys stored in this session."""
+        return Envelope(self.kms, DataKeyRepository(self.session))
+
+    @cached_property
+    def organisations(self) -> OrganisationRepository:
+        """Organisations (tax identifiers encrypted)."""
+        return OrganisationRepository(self.session, self.cipher)
+
+    @cached_property
+    def users(self) -> UserRepository:
+        """User accounts."""
+        return UserRepository(self.session)
+
+    @cached_property
+    def memberships(self) -> MembershipRepository:
+        """Who belongs to which organisation, in which role."""
+        return MembershipRepository(self.session)
+
+    @cached_property
+    def tokens(self) -> ApiTokenRepository:
+        """API tokens, stored as digests."""
+        return ApiTokenRepository(self.session)
+
+    @cached_property
+    def sessions(self) -> SessionRepository:
+        """Signed-in browser sessions, stored as digests."""
+        return SessionRepository(self.session)
+
+    @cached_property
+    def audit(self) -> AuditLog:
+        """The append-only, hash-chained audit log."""
+        return AuditLog(self.session)
+
+
+@dataclass(frozen=True, slots=True)
+class Platform:
+    """The database and the key-encryption keys, built once per application."""
+
+    sessions: sessionmaker[Session]
+    kms: Kms
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Platform:
+        """An engine on the settings' database and the settings' KEKs.
+
+        In development the database is brought to the latest migration at start-up; in
+        production that is an explicit step (``cruce db upgrade``) before the service starts.
+        """
+        url = settings.sqlalchemy_url()
+        if settings.environment is Environment.DEVELOPMENT:
+            upgrade(url)
+        engine = make_engine(url)
+        return cls(make_sessionmaker(engine), LocalKms.from_settings(settings))
+
+    @contextmanager
+    def unit(self) -> Iterator[Unit]:
+        """A unit of work: committed when the block ends, rolled back when it raises."""
+        session = self.sessions()
+        try:
+            yield Unit(session, self.kms)
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()

@@ -1,0 +1,237 @@
+"""Accounts, sign-in sessions and API tokens.
+
+- ``POST /accounts``: a person signs up with their organisation (they become its owner).
+- ``POST /sessions``: sign in; the session cookie is HttpOnly, SameSite=Lax and Secure over
+  HTTPS, and the response carries the CSRF token to send back in ``X-CSRF-Token``.
+  Rate-limited per address; a wrong address and a wrong password get the same answer in
+  the same time.
+- ``DELETE /sessions/current``: sign out.
+- ``POST /tokens``: an API token for the caller's organisation, shown once.
+- ``GET /me``: who the request acts for.
+
+Every change is an audit event (who, what, when, from where).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Final
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from cruce.api.auth import SESSION_COOKIE, PrincipalDep
+from cruce.api.deps import ServicesDep
+from cruce.api.problems import ApiError, FieldError
+from cruce.i18n import _
+from cruce.store.errors import DuplicateError
+from cruce.store.models.accounts import MembershipRole, UserLocale
+from cruce.store.passwords import (
+    PasswordPolicyError,
+    TokenKind,
+    check_password_policy,
+    hash_password,
+    new_csrf_token,
+    new_token,
+    verify_password,
+)
+
+router = APIRouter(tags=["accounts"])
+SESSION_LIFETIME: Final = timedelta(hours=12)
+TOKEN_LIFETIME: Final = timedelta(days=365)
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class NewOrganisation(_Body):
+    """The organisation a person signs up with."""
+
+    name: Annotated[str, Field(min_length=1, max_length=300)]
+    tax_scheme: Annotated[str, Field(pattern=r"^(us_ein|mx_rfc|foreign)$")]
+    tax_id: Annotated[str, Field(min_length=1, max_length=40)]
+
+
+class SignUp(_Body):
+    """A new account and its organisation."""
+
+    email: EmailStr
+    password: Annotated[str, Field(min_length=1, max_length=1024)]
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    locale: UserLocale = UserLocale.EN
+    organisation: NewOrganisation
+
+
+class SignIn(_Body):
+    """An address and its password."""
+
+    email: EmailStr
+    password: Annotated[str, Field(min_length=1, max_length=1024)]
+
+
+class NewToken(_Body):
+    """A name for the token, to tell it apart when revoking."""
+
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+
+
+def _client(request: Request) -> str | None:
+    return request.client.host if request.client is not None else None
+
+
+def _request_id(request: Request) -> str | None:
+    return getattr(request.state, "request_id", None)
+
+
+@router.post("/accounts", status_code=201, summary="Sign up with your organisation")
+def sign_up(body: SignUp, request: Request, services: ServicesDep) -> dict[str, Any]:
+    """A new user, owner of a new organisation."""
+    platform = _platform(services)
+    try:
+        check_password_policy(body.password)
+    except PasswordPolicyError as error:
+        raise ApiError(
+            422, error.code, error.message, [FieldError("password", error.message)]
+        ) from None
+    with platform.unit() as unit:
+        organisation_id = unit.organisations.create(
+            body.organisation.name, body.organisation.tax_scheme, body.organisation.tax_id
+        )
+        try:
+            user = unit.users.create(
+                str(body.email), body.name, hash_password(body.password), body.locale
+            )
+        except DuplicateError:
+            raise ApiError(
+                409,
+                "account.email_taken",
+                _("An account with this e-mail address exists already"),
+                [FieldError("email", _("An account with this e-mail address exists already"))],
+            ) from None
+        unit.memberships.add(user.id, organisation_id, MembershipRole.OWNER)
+        unit.audit.append(
+            "account.created",
+            "user",
+            str(user.id),
+            actor_user_id=user.id,
+            actor_organisation_id=organisation_id,
+            ip=_client(request),
+            request_id=_request_id(request),
+            detail={"organisation_id": str(organisation_id)},
+        )
+        return {"user_id": str(user.id), "organisation_id": str(organisation_id)}
+
+
+def _platform(services: Any) -> Any:  # noqa: ANN401 - the Services' platform
+    if services.platform is None:
+        raise ApiError(503, "store.unavailable", _("The service has no database configured"))
+    return services.platform
+
+
+def _bad_credentials() -> ApiError:
+    return ApiError(401, "auth.invalid", _("The e-mail address or the password is not right"))
+
+
+@router.post("/sessions", status_code=201, summary="Sign in")
+def sign_in(
+    body: SignIn, request: Request, response: Response, services: ServicesDep
+) -> dict[str, Any]:
+    """A session cookie and the CSRF token that goes with it."""
+    if services.login_limit is not None:
+        services.login_limit.check(request)
+    platform = _platform(services)
+    with platform.unit() as unit:
+        user = unit.users.find_by_email(str(body.email))
+        hashed = None if user is None or user.disabled_at is not None else user.password_hash
+        if not verify_password(hashed, body.password) or user is None:
+            raise _bad_credentials()
+        token, csrf = new_token(TokenKind.SESSION), new_csrf_token()
+        expires = datetime.now(UTC) + SESSION_LIFETIME
+        unit.sessions.create(token.digest, csrf.digest, user.id, expires)
+        unit.audit.append(
+            "session.created",
+            "user",
+            str(user.id),
+            actor_user_id=user.id,
+            actor_organisation_id=None,
+            ip=_client(request),
+            request_id=_request_id(request),
+            detail={},
+        )
+    response.set_cookie(
+        SESSION_COOKIE,
+        token.token,
+        max_age=int(SESSION_LIFETIME.total_seconds()),
+        httponly=True,
+        secure=request.url.scheme == "https",
+        samesite="lax",
+        path="/",
+    )
+    return {"csrf_token": csrf.token, "expires_at": expires.isoformat()}
+
+
+@router.delete("/sessions/current", status_code=204, summary="Sign out")
+def sign_out(
+    principal: PrincipalDep, request: Request, response: Response, services: ServicesDep
+) -> None:
+    """The session ends; its cookie is cleared."""
+    if principal.session_id is not None:
+        with _platform(services).unit() as unit:
+            unit.sessions.revoke(principal.session_id)
+            unit.audit.append(
+                "session.ended",
+                "user",
+                str(principal.user_id),
+                actor_user_id=principal.user_id,
+                actor_organisation_id=principal.organisation_id,
+                ip=_client(request),
+                request_id=_request_id(request),
+                detail={},
+            )
+    response.delete_cookie(SESSION_COOKIE, path="/")
+
+
+@router.post("/tokens", status_code=201, summary="Create an API token (shown once)")
+def create_token(
+    body: NewToken, principal: PrincipalDep, request: Request, services: ServicesDep
+) -> dict[str, Any]:
+    """A token for the caller's organisation; only its digest is kept."""
+    issued = new_token(TokenKind.API)
+    expires = datetime.now(UTC) + TOKEN_LIFETIME
+    with _platform(services).unit() as unit:
+        row = unit.tokens.create(
+            principal.organisation_id,
+            principal.user_id,
+            name=body.name,
+            lookup=issued.lookup,
+            token_hash=issued.digest,
+            scopes=["shipments"],
+            expires_at=expires,
+        )
+        unit.audit.append(
+            "token.created",
+            "api_token",
+            str(row.id),
+            actor_user_id=principal.user_id,
+            actor_organisation_id=principal.organisation_id,
+            ip=_client(request),
+            request_id=_request_id(request),
+            detail={"name": body.name},
+        )
+        return {"id": str(row.id), "token": issued.token, "expires_at": expires.isoformat()}
+
+
+@router.get("/me", summary="Who this request acts for")
+def me(principal: PrincipalDep, services: ServicesDep) -> dict[str, Any]:
+    """The user and the organisation, as the service knows them."""
+    with _platform(services).unit() as unit:
+        user = unit.users.get(principal.user_id)
+        organisation = unit.organisations.get(principal.organisation_id)
+        if user is None:
+            raise ApiError(404, "not_found", _("Not found"))
+        return {
+            "user": {"id": str(user.id), "email": user.email, "name": user.name},
+            "organisation": {"id": str(organisation.id), "name": organisation.name},
+            "via": principal.via,
+        }
