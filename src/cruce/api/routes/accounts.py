@@ -14,6 +14,7 @@ Every change is an audit event (who, what, when, from where).
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Final
 
@@ -21,7 +22,8 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from cruce.api.auth import SESSION_COOKIE, PrincipalDep
-from cruce.api.deps import ServicesDep
+from cruce.api.deps import Services, ServicesDep
+from cruce.api.platform import Platform, Unit
 from cruce.api.problems import ApiError, FieldError
 from cruce.i18n import _
 from cruce.store.errors import DuplicateError
@@ -76,12 +78,25 @@ class NewToken(_Body):
     name: Annotated[str, Field(min_length=1, max_length=100)]
 
 
-def _client(request: Request) -> str | None:
-    return request.client.host if request.client is not None else None
-
-
-def _request_id(request: Request) -> str | None:
-    return getattr(request.state, "request_id", None)
+def _record(
+    unit: Unit,
+    request: Request,
+    action: str,
+    target: tuple[str, str],
+    actor: tuple[uuid.UUID | None, uuid.UUID | None],
+    detail: dict[str, str],
+) -> None:
+    """An audit event: who (user, organisation), did what, to what, from where, when."""
+    unit.audit.append(
+        action,
+        target[0],
+        target[1],
+        actor_user_id=actor[0],
+        actor_organisation_id=actor[1],
+        ip=request.client.host if request.client is not None else None,
+        request_id=getattr(request.state, "request_id", None),
+        detail=detail,
+    )
 
 
 @router.post("/accounts", status_code=201, summary="Sign up with your organisation")
@@ -110,20 +125,19 @@ def sign_up(body: SignUp, request: Request, services: ServicesDep) -> dict[str, 
                 [FieldError("email", _("An account with this e-mail address exists already"))],
             ) from None
         unit.memberships.add(user.id, organisation_id, MembershipRole.OWNER)
-        unit.audit.append(
+        _record(
+            unit,
+            request,
             "account.created",
-            "user",
-            str(user.id),
-            actor_user_id=user.id,
-            actor_organisation_id=organisation_id,
-            ip=_client(request),
-            request_id=_request_id(request),
-            detail={"organisation_id": str(organisation_id)},
+            ("user", str(user.id)),
+            (user.id, organisation_id),
+            {"organisation_id": str(organisation_id)},
         )
         return {"user_id": str(user.id), "organisation_id": str(organisation_id)}
 
 
-def _platform(services: Any) -> Any:  # noqa: ANN401 - the Services' platform
+def _platform(services: Services) -> Platform:
+    """The store; 503 when the service runs without one."""
     if services.platform is None:
         raise ApiError(503, "store.unavailable", _("The service has no database configured"))
     return services.platform
@@ -149,15 +163,13 @@ def sign_in(
         token, csrf = new_token(TokenKind.SESSION), new_csrf_token()
         expires = datetime.now(UTC) + SESSION_LIFETIME
         unit.sessions.create(token.digest, csrf.digest, user.id, expires)
-        unit.audit.append(
+        _record(
+            unit,
+            request,
             "session.created",
-            "user",
-            str(user.id),
-            actor_user_id=user.id,
-            actor_organisation_id=None,
-            ip=_client(request),
-            request_id=_request_id(request),
-            detail={},
+            ("user", str(user.id)),
+            (user.id, None),
+            {},
         )
     response.set_cookie(
         SESSION_COOKIE,
@@ -179,15 +191,13 @@ def sign_out(
     if principal.session_id is not None:
         with _platform(services).unit() as unit:
             unit.sessions.revoke(principal.session_id)
-            unit.audit.append(
+            _record(
+                unit,
+                request,
                 "session.ended",
-                "user",
-                str(principal.user_id),
-                actor_user_id=principal.user_id,
-                actor_organisation_id=principal.organisation_id,
-                ip=_client(request),
-                request_id=_request_id(request),
-                detail={},
+                ("user", str(principal.user_id)),
+                (principal.user_id, principal.organisation_id),
+                {},
             )
     response.delete_cookie(SESSION_COOKIE, path="/")
 
@@ -209,15 +219,13 @@ def create_token(
             scopes=["shipments"],
             expires_at=expires,
         )
-        unit.audit.append(
+        _record(
+            unit,
+            request,
             "token.created",
-            "api_token",
-            str(row.id),
-            actor_user_id=principal.user_id,
-            actor_organisation_id=principal.organisation_id,
-            ip=_client(request),
-            request_id=_request_id(request),
-            detail={"name": body.name},
+            ("api_token", str(row.id)),
+            (principal.user_id, principal.organisation_id),
+            {"name": body.name},
         )
         return {"id": str(row.id), "token": issued.token, "expires_at": expires.isoformat()}
 
