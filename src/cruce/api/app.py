@@ -16,7 +16,7 @@ from cruce.api.deps import Services
 from cruce.api.middleware import RequestContext
 from cruce.api.platform import Platform
 from cruce.api.ratelimit import RateLimit
-from cruce.api.routes import accounts, health, verify
+from cruce.api.routes import accounts, health, shipments, verify
 from cruce.config import get_settings
 
 if TYPE_CHECKING:
@@ -50,4 +50,5 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(health.router, prefix=PREFIX)
     app.include_router(verify.router, prefix=PREFIX)
     app.include_router(accounts.router, prefix=PREFIX)
+    app.include_router(shipments.router, prefix=PREFIX)
     return app

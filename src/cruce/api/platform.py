@@ -24,7 +24,9 @@ from cruce.store.repositories.accounts import (
 )
 from cruce.store.repositories.audit import AuditLog
 from cruce.store.repositories.auth import ApiTokenRepository, SessionRepository
+from cruce.store.repositories.idempotency import IdempotencyRepository
 from cruce.store.repositories.keys import DataKeyRepository
+from cruce.store.repositories.shipments import ShipmentRepository
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -71,6 +73,16 @@ class Unit:
     def sessions(self) -> SessionRepository:
         """Signed-in browser sessions, stored as digests."""
         return SessionRepository(self.session)
+
+    @cached_property
+    def shipments(self) -> ShipmentRepository:
+        """Shipments, every version kept, records encrypted under the owner's key."""
+        return ShipmentRepository(self.session, self.cipher)
+
+    @cached_property
+    def idempotency(self) -> IdempotencyRepository:
+        """Idempotency keys of POST requests."""
+        return IdempotencyRepository(self.session)
 
     @cached_property
     def audit(self) -> AuditLog:

@@ -9,6 +9,7 @@ and its request id; the traceback goes to the log, never to the client.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, Final
 
 from fastapi import HTTPException
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 MEDIA_TYPE: Final = "application/problem+json"
 TYPE_BASE: Final = "https://cruce.dev/problems/"
 SERVER_ERROR: Final = 500
+METHOD_NOT_ALLOWED: Final = 405
 
 _TITLES: Final[dict[int, Message]] = {
     400: _("The request is not valid"),
@@ -122,6 +124,26 @@ def _validation_errors(error: RequestValidationError) -> list[FieldError]:
     return found
 
 
+_HTTP_METHODS: Final = frozenset({"get", "put", "post", "delete", "patch", "head", "options"})
+
+
+def _template_pattern(template: str) -> re.Pattern[str]:
+    """``/api/v1/shipments/{id}`` -> a pattern matching its concrete paths."""
+    parts = re.split(r"(\{[^/{}]+\})", template)
+    body = "".join("[^/]+" if part.startswith("{") else re.escape(part) for part in parts)
+    return re.compile(f"^{body}$")
+
+
+def _allowed(request: Request) -> list[str]:
+    """Every method the OpenAPI description documents at the request's path."""
+    path = request.url.path
+    methods: set[str] = set()
+    for template, item in request.app.openapi().get("paths", {}).items():
+        if _template_pattern(template).match(path):
+            methods |= {method.upper() for method in item if method in _HTTP_METHODS}
+    return sorted(methods)
+
+
 def install(app: FastAPI) -> None:
     """Map every exception to a problem details response."""
 
@@ -150,7 +172,10 @@ def install(app: FastAPI) -> None:
         assert isinstance(error, StarletteHTTPException)  # noqa: S101
         status = error.status_code
         code = {404: "not_found", 405: "method_not_allowed"}.get(status, f"http.{status}")
-        return problem(request, status, code, None, headers=getattr(error, "headers", None))
+        headers = dict(getattr(error, "headers", None) or {})
+        if status == METHOD_NOT_ALLOWED:
+            headers["Allow"] = ", ".join(_allowed(request))
+        return problem(request, status, code, None, headers=headers)
 
     async def unexpected(request: Request, _error: Exception) -> JSONResponse:
         return problem(request, 500, "server.error", _("The error was logged with its request id"))

@@ -1,0 +1,288 @@
+"""Shipments: create, read, update (every version kept), list, and their readiness.
+
+A shipment is created from its record as JSON (``application/json``) or YAML
+(``application/yaml``), parsed by the same loader as ``cruce check`` (a bad field is a 422
+naming its path, in the request's language). Only the owner and the organisations that
+take part in a shipment see it; to anyone else it does not exist (404, not 403, so that
+its existence does not leak). An update names the version it replaces in ``If-Match``
+(the ETag of the last read): a stale update is refused (412) rather than lost. Every read
+and write is an audit event.
+
+``POST`` takes an ``Idempotency-Key``: the request is claimed, run and its response stored
+in one transaction, so a retried request (a lost answer, a crash before the commit) gets
+the first response, and never a second shipment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from typing import Annotated, Any, Final
+
+from fastapi import APIRouter, Header, Query, Request, Response
+
+from cruce.api.auth import PrincipalDep
+from cruce.api.deps import Services, ServicesDep
+from cruce.api.platform import Platform, Unit
+from cruce.api.problems import ApiError, FieldError
+from cruce.artifacts.checklist import check
+from cruce.i18n import _
+from cruce.ingest.errors import InputError
+from cruce.ingest.loader import parse_shipment
+from cruce.store.errors import DuplicateReferenceError, NotFoundError, VersionConflictError
+from cruce.store.repositories.idempotency import IdempotencyState
+from cruce.store.repositories.shipments import InvalidCursorError
+
+router = APIRouter(tags=["shipments"])
+_MEDIA: Final = {
+    "application/json": "shipment.json",
+    "application/yaml": "shipment.yaml",
+    "application/x-yaml": "shipment.yaml",
+    "text/yaml": "shipment.yaml",
+}
+_KEY_LENGTH: Final = 200
+TAKEN: Final = _("Your organisation has a shipment with this reference already")
+
+
+def _platform(services: Services) -> Platform:
+    if services.platform is None:
+        raise ApiError(503, "store.unavailable", _("The service has no database configured"))
+    return services.platform
+
+
+async def _record(request: Request) -> Any:  # noqa: ANN401 - a Shipment
+    """The record in the body, parsed and validated; 415 or 422 otherwise."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    filename = _MEDIA.get(media)
+    if filename is None:
+        raise ApiError(
+            415,
+            "shipment.media_type",
+            _("Send the record as application/json or application/yaml"),
+        )
+    data = await request.body()
+    try:
+        return parse_shipment(data, filename=filename)
+    except InputError as error:
+        raise ApiError(
+            422,
+            "shipment.invalid",
+            _("The record has {count} problems", count=len(error.issues)),
+            [FieldError(issue.path or "body", issue.message) for issue in error.issues],
+        ) from None
+
+
+def _not_found() -> ApiError:
+    return ApiError(404, "not_found", _("Not found"))
+
+
+def _audit(unit: Unit, request: Request, principal: Any, action: str, shipment_id: str) -> None:  # noqa: ANN401
+    unit.audit.append(
+        action,
+        "shipment",
+        shipment_id,
+        actor_user_id=principal.user_id,
+        actor_organisation_id=principal.organisation_id,
+        ip=request.client.host if request.client is not None else None,
+        request_id=getattr(request.state, "request_id", None),
+        detail={},
+    )
+
+
+def _summary(item: Any) -> dict[str, Any]:  # noqa: ANN401 - a ShipmentSummary
+    return {
+        "id": str(item.id),
+        "reference": item.reference,
+        "direction": item.direction,
+        "version": item.current_version,
+        "created_at": item.created_at.isoformat(),
+        "updated_at": item.updated_at.isoformat(),
+    }
+
+
+@router.post("/shipments", status_code=201, summary="Create a shipment from its record")
+async def create_shipment(
+    request: Request,
+    response: Response,
+    principal: PrincipalDep,
+    services: ServicesDep,
+    idempotency_key: Annotated[str | None, Header(max_length=_KEY_LENGTH)] = None,
+) -> dict[str, Any]:
+    """Store the record as version 1, owned by the caller's organisation."""
+    record = await _record(request)
+    body_digest = hashlib.sha256(await request.body()).hexdigest()
+    with _platform(services).unit() as unit:
+        claimed = None
+        if idempotency_key:
+            outcome = unit.idempotency.begin(
+                f"{principal.organisation_id}:{principal.user_id}",
+                idempotency_key,
+                "POST",
+                request.url.path,
+                body_digest,
+            )
+            if outcome.state is IdempotencyState.COMPLETED and outcome.response_body is not None:
+                response.status_code = outcome.status_code or 201
+                for name, value in outcome.response_headers.items():
+                    response.headers[name] = value
+                replayed: dict[str, Any] = json.loads(outcome.response_body)
+                return replayed
+            if outcome.state is IdempotencyState.CONFLICT:
+                raise ApiError(
+                    422,
+                    "idempotency.key_reused",
+                    _("This Idempotency-Key was used for another request"),
+                )
+            if outcome.state is IdempotencyState.IN_PROGRESS:
+                raise ApiError(
+                    409,
+                    "idempotency.in_progress",
+                    _("The first request with this key is still running"),
+                )
+            claimed = outcome.id
+        try:
+            shipment_id, version = unit.shipments.create(
+                principal.organisation_id, record, principal.user_id
+            )
+        except DuplicateReferenceError:
+            raise ApiError(
+                409,
+                "shipment.reference_taken",
+                _("Your organisation has a shipment with this reference already"),
+                [
+                    FieldError(
+                        "reference",
+                        _("Your organisation has a shipment with this reference already"),
+                    )
+                ],
+            ) from None
+        _audit(unit, request, principal, "shipment.created", str(shipment_id))
+        body = {
+            "id": str(shipment_id),
+            "version": version,
+            "reference": record.reference,
+            "direction": record.direction,
+        }
+        headers = {"Location": f"/api/v1/shipments/{shipment_id}", "ETag": f'"{version}"'}
+        if claimed is not None:
+            unit.idempotency.complete(claimed, 201, json.dumps(body).encode(), headers)
+    for name, value in headers.items():
+        response.headers[name] = value
+    return body
+
+
+@router.get("/shipments", summary="The shipments your organisation takes part in")
+def list_shipments(
+    principal: PrincipalDep,
+    services: ServicesDep,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    direction: Annotated[str | None, Query(pattern=r"^(US-MX|MX-US)$")] = None,
+    reference: Annotated[str | None, Query(min_length=1, max_length=60)] = None,
+) -> dict[str, Any]:
+    """A page of shipments, oldest first, and the cursor of the next page."""
+    with _platform(services).unit() as unit:
+        try:
+            page = unit.shipments.list(
+                principal.organisation_id,
+                cursor=cursor,
+                limit=limit,
+                direction=direction,
+                reference_prefix=reference,
+            )
+        except InvalidCursorError:
+            raise ApiError(
+                422,
+                "shipment.cursor_invalid",
+                _("The cursor is not one this service gave"),
+                [FieldError("cursor", _("The cursor is not one this service gave"))],
+            ) from None
+        return {"items": [_summary(item) for item in page.items], "next_cursor": page.next_cursor}
+
+
+def _visible(unit: Unit, shipment_id: uuid.UUID, organisation_id: uuid.UUID) -> None:
+    if not unit.shipments.is_visible(shipment_id, organisation_id):
+        raise _not_found()
+
+
+@router.get("/shipments/{shipment_id}", summary="A shipment's record")
+def get_shipment(
+    shipment_id: uuid.UUID,
+    request: Request,
+    response: Response,
+    principal: PrincipalDep,
+    services: ServicesDep,
+    version: Annotated[int | None, Query(ge=1)] = None,
+) -> dict[str, Any]:
+    """The current version of the record (or the one asked for), with its ETag."""
+    with _platform(services).unit() as unit:
+        _visible(unit, shipment_id, principal.organisation_id)
+        try:
+            stored = unit.shipments.get(shipment_id, version)
+        except NotFoundError:
+            raise _not_found() from None
+        _audit(unit, request, principal, "shipment.read", str(shipment_id))
+    response.headers["ETag"] = f'"{stored.current_version}"'
+    return {
+        "id": str(stored.id),
+        "version": stored.version,
+        "current_version": stored.current_version,
+        "record_sha256": stored.record_sha256,
+        "created_at": stored.created_at.isoformat(),
+        "record": stored.record.model_dump(mode="json", exclude_none=True),
+    }
+
+
+@router.put("/shipments/{shipment_id}", summary="Store a new version of the record")
+async def update_shipment(
+    shipment_id: uuid.UUID,
+    request: Request,
+    response: Response,
+    principal: PrincipalDep,
+    services: ServicesDep,
+    if_match: Annotated[str | None, Header(max_length=20)] = None,
+) -> dict[str, Any]:
+    """The next version; ``If-Match`` must name the current one (428 without, 412 if stale)."""
+    if not if_match:
+        raise ApiError(
+            428, "shipment.if_match_required", _("Send If-Match with the version you change")
+        )
+    try:
+        expected = int(if_match.strip().strip('W/"').strip('"'))
+    except ValueError:
+        raise ApiError(
+            412, "shipment.version_stale", _("If-Match does not name a version of this shipment")
+        ) from None
+    record = await _record(request)
+    with _platform(services).unit() as unit:
+        _visible(unit, shipment_id, principal.organisation_id)
+        try:
+            version = unit.shipments.add_version(
+                shipment_id,
+                record,
+                principal.user_id,
+                principal.organisation_id,
+                expected_version=expected,
+            )
+        except VersionConflictError as error:
+            raise ApiError(
+                412,
+                "shipment.version_stale",
+                _("The shipment is at version {current}; read it again", current=error.current),
+            ) from None
+        _audit(unit, request, principal, "shipment.updated", str(shipment_id))
+    response.headers["ETag"] = f'"{version}"'
+    return {"id": str(shipment_id), "version": version}
+
+
+@router.get("/shipments/{shipment_id}/readiness", summary="What each document still needs")
+def readiness(
+    shipment_id: uuid.UUID, request: Request, principal: PrincipalDep, services: ServicesDep
+) -> dict[str, Any]:
+    """The readiness checklist of the current version (``cruce check --json``)."""
+    with _platform(services).unit() as unit:
+        _visible(unit, shipment_id, principal.organisation_id)
+        stored = unit.shipments.get(shipment_id)
+        _audit(unit, request, principal, "shipment.read", str(shipment_id))
+    return check(stored.record).as_dict()
