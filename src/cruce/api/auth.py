@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Final
 
 from fastapi import Depends, Request
 
 from cruce.api.deps import ServicesDep
+from cruce.api.platform import Unit
 from cruce.api.problems import ApiError
 from cruce.i18n import _
 from cruce.store.passwords import (
@@ -30,6 +31,8 @@ from cruce.store.passwords import (
 SESSION_COOKIE: Final = "cruce_session"
 CSRF_HEADER: Final = "X-CSRF-Token"
 SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
+TOUCH_EVERY: Final = timedelta(minutes=5)
+"""How stale a token's "last used" time may be: a write on every request would serialise reads."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +58,21 @@ def _live(revoked_at: datetime | None, expires_at: datetime | None, now: datetim
     return revoked_at is None and (expires_at is None or expires_at > now)
 
 
+def _bearer(unit: Unit, presented: str, now: datetime) -> Principal:
+    """The principal of an API token; ApiError 401 when it is not a live token of cruce's."""
+    parsed = parse_token(presented)
+    if parsed is None or parsed.kind is not TokenKind.API:
+        raise _unauthorised()
+    row = unit.tokens.find_by_lookup(parsed.lookup)
+    if row is None or not verify_token(presented, row.token_hash):
+        raise _unauthorised()
+    if not _live(row.revoked_at, row.expires_at, now):
+        raise _unauthorised()
+    if row.last_used_at is None or now - row.last_used_at > TOUCH_EVERY:
+        unit.tokens.touch(row.id)  # at most one write per token and period
+    return Principal(row.user_id, row.organisation_id, "token")
+
+
 def current_principal(request: Request, services: ServicesDep) -> Principal:
     """The request's principal; ApiError 401 without a valid token or session."""
     platform = services.platform
@@ -65,16 +83,7 @@ def current_principal(request: Request, services: ServicesDep) -> Principal:
     scheme, _space, presented = header.partition(" ")
     with platform.unit() as unit:
         if scheme.lower() == "bearer" and presented:
-            parsed = parse_token(presented.strip())
-            if parsed is None or parsed.kind is not TokenKind.API:
-                raise _unauthorised()
-            row = unit.tokens.find_by_lookup(parsed.lookup)
-            if row is None or not verify_token(presented.strip(), row.token_hash):
-                raise _unauthorised()
-            if not _live(row.revoked_at, row.expires_at, now):
-                raise _unauthorised()
-            unit.tokens.touch(row.id)
-            return Principal(row.user_id, row.organisation_id, "token")
+            return _bearer(unit, presented.strip(), now)
         cookie = request.cookies.get(SESSION_COOKIE)
         if not cookie:
             raise _unauthorised()
