@@ -21,8 +21,9 @@ import uuid
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Header, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
-from cruce.api.auth import PrincipalDep
+from cruce.api.auth import Principal, PrincipalDep
 from cruce.api.deps import Services, ServicesDep
 from cruce.api.platform import Platform, Unit
 from cruce.api.problems import ApiError, FieldError
@@ -51,7 +52,7 @@ def _platform(services: Services) -> Platform:
     return services.platform
 
 
-async def _record(request: Request) -> Any:  # noqa: ANN401 - a Shipment
+def _record(request: Request, data: bytes) -> Any:  # noqa: ANN401 - a Shipment
     """The record in the body, parsed and validated; 415 or 422 otherwise."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     filename = _MEDIA.get(media)
@@ -61,7 +62,6 @@ async def _record(request: Request) -> Any:  # noqa: ANN401 - a Shipment
             "shipment.media_type",
             _("Send the record as application/json or application/yaml"),
         )
-    data = await request.body()
     try:
         return parse_shipment(data, filename=filename)
     except InputError as error:
@@ -77,7 +77,9 @@ def _not_found() -> ApiError:
     return ApiError(404, "not_found", _("Not found"))
 
 
-def _audit(unit: Unit, request: Request, principal: Any, action: str, shipment_id: str) -> None:  # noqa: ANN401
+def _audit(
+    unit: Unit, request: Request, principal: Principal, action: str, shipment_id: str
+) -> None:
     unit.audit.append(
         action,
         "shipment",
@@ -110,8 +112,23 @@ async def create_shipment(
     idempotency_key: Annotated[str | None, Header(max_length=_KEY_LENGTH)] = None,
 ) -> dict[str, Any]:
     """Store the record as version 1, owned by the caller's organisation."""
-    record = await _record(request)
-    body_digest = hashlib.sha256(await request.body()).hexdigest()
+    data = await request.body()
+    # parsing and the store are blocking work: off the event loop
+    return await run_in_threadpool(
+        _create, request, response, principal, services, idempotency_key, data
+    )
+
+
+def _create(
+    request: Request,
+    response: Response,
+    principal: Principal,
+    services: Services,
+    idempotency_key: str | None,
+    data: bytes,
+) -> dict[str, Any]:
+    record = _record(request, data)
+    body_digest = hashlib.sha256(data).hexdigest()
     with _platform(services).unit() as unit:
         claimed = None
         if idempotency_key:
@@ -254,7 +271,22 @@ async def update_shipment(
         raise ApiError(
             412, "shipment.version_stale", _("If-Match does not name a version of this shipment")
         ) from None
-    record = await _record(request)
+    data = await request.body()
+    return await run_in_threadpool(
+        _update, shipment_id, request, response, principal, services, expected, data
+    )
+
+
+def _update(
+    shipment_id: uuid.UUID,
+    request: Request,
+    response: Response,
+    principal: Principal,
+    services: Services,
+    expected: int,
+    data: bytes,
+) -> dict[str, Any]:
+    record = _record(request, data)
     with _platform(services).unit() as unit:
         _visible(unit, shipment_id, principal.organisation_id)
         try:
