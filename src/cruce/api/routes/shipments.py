@@ -227,28 +227,33 @@ def _visible(unit: Unit, shipment_id: uuid.UUID, organisation_id: uuid.UUID) -> 
 def get_shipment(
     shipment_id: uuid.UUID,
     request: Request,
-    response: Response,
     principal: PrincipalDep,
     services: ServicesDep,
     version: Annotated[int | None, Query(ge=1)] = None,
-) -> dict[str, Any]:
-    """The current version of the record (or the one asked for), with its ETag."""
+) -> Response:
+    """The current version of the record (or the one asked for), with its ETag.
+
+    The record is sent as stored (canonical JSON, validated when written, its SHA-256
+    checked on the way out), not parsed and serialised again.
+    """
     with _platform(services).unit() as unit:
         _visible(unit, shipment_id, principal.organisation_id)
         try:
-            stored = unit.shipments.get(shipment_id, version)
+            info, current, record_json = unit.shipments.get_json(shipment_id, version)
         except NotFoundError:
             raise _not_found() from None
         _audit(unit, request, principal, "shipment.read", str(shipment_id))
-    response.headers["ETag"] = f'"{stored.current_version}"'
-    return {
-        "id": str(stored.id),
-        "version": stored.version,
-        "current_version": stored.current_version,
-        "record_sha256": stored.record_sha256,
-        "created_at": stored.created_at.isoformat(),
-        "record": stored.record.model_dump(mode="json", exclude_none=True),
-    }
+    head = json.dumps(
+        {
+            "id": str(shipment_id),
+            "version": info.version,
+            "current_version": current,
+            "record_sha256": info.record_sha256,
+            "created_at": info.created_at.isoformat(),
+        }
+    )
+    body = head[:-1].encode() + b', "record": ' + record_json + b"}"
+    return Response(body, media_type="application/json", headers={"ETag": f'"{current}"'})
 
 
 @router.put("/shipments/{shipment_id}", summary="Store a new version of the record")

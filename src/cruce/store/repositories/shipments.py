@@ -298,17 +298,10 @@ class ShipmentRepository:
         self.session.refresh(row)
         return new_version
 
-    def get(
-        self,
-        shipment_id: uuid.UUID,
-        version: int | None = None,
-        *,
-        visible_to_org: uuid.UUID | None = None,
-    ) -> StoredShipment:
-        """A version of the record, decrypted and checked against its SHA-256.
-
-        With ``visible_to_org``, a shipment that organisation may not see is not found.
-        """
+    def _decrypted(
+        self, shipment_id: uuid.UUID, version: int | None, visible_to_org: uuid.UUID | None
+    ) -> tuple[ShipmentRow, ShipmentVersion, bytes]:
+        """The shipment's row, the version's row and its record, decrypted and hash-checked."""
         row = self._row(shipment_id)
         if visible_to_org is not None and not self.is_visible(shipment_id, visible_to_org):
             raise NotFoundError("shipment", shipment_id)
@@ -327,10 +320,24 @@ class ShipmentRepository:
         )
         if hashlib.sha256(plaintext).hexdigest() != stored.record_sha256:
             raise IntegrityCheckError(f"shipment {shipment_id} version {wanted}")
+        return row, stored, plaintext
+
+    def get(
+        self,
+        shipment_id: uuid.UUID,
+        version: int | None = None,
+        *,
+        visible_to_org: uuid.UUID | None = None,
+    ) -> StoredShipment:
+        """A version of the record, decrypted and checked against its SHA-256.
+
+        With ``visible_to_org``, a shipment that organisation may not see is not found.
+        """
+        row, stored, plaintext = self._decrypted(shipment_id, version, visible_to_org)
         return StoredShipment(
             id=row.id,
             owner_organisation_id=row.owner_organisation_id,
-            version=wanted,
+            version=stored.version,
             current_version=row.current_version,
             record=Shipment.model_validate_json(plaintext),
             record_sha256=stored.record_sha256,
@@ -338,6 +345,24 @@ class ShipmentRepository:
             created_by_user_id=stored.created_by_user_id,
             created_by_organisation_id=stored.created_by_organisation_id,
         )
+
+    def get_json(
+        self, shipment_id: uuid.UUID, version: int | None = None
+    ) -> tuple[VersionInfo, int, bytes]:
+        """A version's canonical JSON as stored, with its version facts and the current number.
+
+        The record was validated when it was written and its SHA-256 is checked here, so a
+        reader that only passes it on (the API's GET) need not validate it again.
+        """
+        row, stored, plaintext = self._decrypted(shipment_id, version, None)
+        info = VersionInfo(
+            version=stored.version,
+            record_sha256=stored.record_sha256,
+            created_at=stored.created_at,
+            created_by_user_id=stored.created_by_user_id,
+            created_by_organisation_id=stored.created_by_organisation_id,
+        )
+        return info, row.current_version, plaintext
 
     def versions(self, shipment_id: uuid.UUID) -> list[VersionInfo]:
         """Every version, oldest first."""
