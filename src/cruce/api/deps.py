@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Annotated, Protocol
 from fastapi import Depends, Request
 
 from cruce.api.locale import request_locale
+from cruce.api.problems import ApiError
 from cruce.api.ratelimit import RateLimit
+from cruce.i18n import _
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -43,6 +45,12 @@ class Services:
     evidence: EvidenceSource = field(default_factory=NoEvidence)
     verify_limit: RateLimit | None = None
     login_limit: RateLimit | None = None
+
+    def store(self) -> Platform:
+        """The store; ApiError 503 when the service runs without one."""
+        if self.platform is None:
+            raise ApiError(503, "store.unavailable", _("The service has no database configured"))
+        return self.platform
 
 
 def services(request: Request) -> Services:

@@ -29,8 +29,10 @@ from cruce.store.repositories.keys import DataKeyRepository
 from cruce.store.repositories.shipments import ShipmentRepository
 
 if TYPE_CHECKING:
+    import uuid
     from collections.abc import Iterator
 
+    from fastapi import Request
     from sqlalchemy.orm import Session, sessionmaker
 
     from cruce.config import Settings
@@ -88,6 +90,26 @@ class Unit:
     def audit(self) -> AuditLog:
         """The append-only, hash-chained audit log."""
         return AuditLog(self.session)
+
+    def audit_event(
+        self,
+        request: Request,
+        action: str,
+        target: tuple[str, str],
+        actor: tuple[uuid.UUID | None, uuid.UUID | None],
+        detail: dict[str, str] | None = None,
+    ) -> None:
+        """Who (user, organisation) did what to what, from which address, in which request."""
+        self.audit.append(
+            action,
+            target[0],
+            target[1],
+            actor_user_id=actor[0],
+            actor_organisation_id=actor[1],
+            ip=request.client.host if request.client is not None else None,
+            request_id=getattr(request.state, "request_id", None),
+            detail=detail or {},
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 
     from fastapi import FastAPI, Request
 
-    from cruce.i18n import Locale
 
 MEDIA_TYPE: Final = "application/problem+json"
 TYPE_BASE: Final = "https://cruce.dev/problems/"
@@ -185,8 +184,3 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(Exception, unexpected)
-
-
-def locale_of(request: Request) -> Locale:
-    """The request's locale (re-exported for routes)."""
-    return request_locale(request)

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cruce.i18n import Message, _
+
+if TYPE_CHECKING:
+    from cruce.i18n import Locale
 
 
 class Outcome(StrEnum):
@@ -86,6 +89,24 @@ class Report:
         if any(c.outcome is Outcome.FAILED for c in self.checks):
             return _("Not valid")
         return _("Not established: some checks could not be made")
+
+    def in_locale(self, locale: Locale) -> dict[str, Any]:
+        """The JSON-ready form with every text in ``locale`` only (the API's answer)."""
+        return {
+            "subject": self.subject,
+            "valid": self.valid,
+            "verdict": self.verdict().render(locale),
+            "checks": [
+                {
+                    "check": c.name.value,
+                    "title": TITLES[c.name].render(locale),
+                    "outcome": c.outcome.value,
+                    "detail": c.detail.render(locale),
+                }
+                for c in self.checks
+            ],
+            "facts": dict(self.facts),
+        }
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready form (``cruce verify --json``)."""

@@ -14,7 +14,6 @@ Every change is an audit event (who, what, when, from where).
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Final
 
@@ -22,8 +21,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from cruce.api.auth import SESSION_COOKIE, PrincipalDep
-from cruce.api.deps import Services, ServicesDep
-from cruce.api.platform import Platform, Unit
+from cruce.api.deps import ServicesDep
 from cruce.api.problems import ApiError, FieldError
 from cruce.i18n import _
 from cruce.store.errors import DuplicateError
@@ -78,31 +76,10 @@ class NewToken(_Body):
     name: Annotated[str, Field(min_length=1, max_length=100)]
 
 
-def _record(
-    unit: Unit,
-    request: Request,
-    action: str,
-    target: tuple[str, str],
-    actor: tuple[uuid.UUID | None, uuid.UUID | None],
-    detail: dict[str, str],
-) -> None:
-    """An audit event: who (user, organisation), did what, to what, from where, when."""
-    unit.audit.append(
-        action,
-        target[0],
-        target[1],
-        actor_user_id=actor[0],
-        actor_organisation_id=actor[1],
-        ip=request.client.host if request.client is not None else None,
-        request_id=getattr(request.state, "request_id", None),
-        detail=detail,
-    )
-
-
 @router.post("/accounts", status_code=201, summary="Sign up with your organisation")
 def sign_up(body: SignUp, request: Request, services: ServicesDep) -> dict[str, Any]:
     """A new user, owner of a new organisation."""
-    platform = _platform(services)
+    platform = services.store()
     try:
         check_password_policy(body.password)
     except PasswordPolicyError as error:
@@ -125,8 +102,7 @@ def sign_up(body: SignUp, request: Request, services: ServicesDep) -> dict[str, 
                 [FieldError("email", _("An account with this e-mail address exists already"))],
             ) from None
         unit.memberships.add(user.id, organisation_id, MembershipRole.OWNER)
-        _record(
-            unit,
+        unit.audit_event(
             request,
             "account.created",
             ("user", str(user.id)),
@@ -134,13 +110,6 @@ def sign_up(body: SignUp, request: Request, services: ServicesDep) -> dict[str, 
             {"organisation_id": str(organisation_id)},
         )
         return {"user_id": str(user.id), "organisation_id": str(organisation_id)}
-
-
-def _platform(services: Services) -> Platform:
-    """The store; 503 when the service runs without one."""
-    if services.platform is None:
-        raise ApiError(503, "store.unavailable", _("The service has no database configured"))
-    return services.platform
 
 
 def _bad_credentials() -> ApiError:
@@ -154,7 +123,7 @@ def sign_in(
     """A session cookie and the CSRF token that goes with it."""
     if services.login_limit is not None:
         services.login_limit.check(request)
-    platform = _platform(services)
+    platform = services.store()
     with platform.unit() as unit:
         user = unit.users.find_by_email(str(body.email))
         hashed = None if user is None or user.disabled_at is not None else user.password_hash
@@ -163,8 +132,7 @@ def sign_in(
         token, csrf = new_token(TokenKind.SESSION), new_csrf_token()
         expires = datetime.now(UTC) + SESSION_LIFETIME
         unit.sessions.create(token.digest, csrf.digest, user.id, expires)
-        _record(
-            unit,
+        unit.audit_event(
             request,
             "session.created",
             ("user", str(user.id)),
@@ -189,10 +157,9 @@ def sign_out(
 ) -> None:
     """The session ends; its cookie is cleared."""
     if principal.session_id is not None:
-        with _platform(services).unit() as unit:
+        with services.store().unit() as unit:
             unit.sessions.revoke(principal.session_id)
-            _record(
-                unit,
+            unit.audit_event(
                 request,
                 "session.ended",
                 ("user", str(principal.user_id)),
@@ -209,7 +176,7 @@ def create_token(
     """A token for the caller's organisation; only its digest is kept."""
     issued = new_token(TokenKind.API)
     expires = datetime.now(UTC) + TOKEN_LIFETIME
-    with _platform(services).unit() as unit:
+    with services.store().unit() as unit:
         row = unit.tokens.create(
             principal.organisation_id,
             principal.user_id,
@@ -219,8 +186,7 @@ def create_token(
             scopes=["shipments"],
             expires_at=expires,
         )
-        _record(
-            unit,
+        unit.audit_event(
             request,
             "token.created",
             ("api_token", str(row.id)),
@@ -233,7 +199,7 @@ def create_token(
 @router.get("/me", summary="Who this request acts for")
 def me(principal: PrincipalDep, services: ServicesDep) -> dict[str, Any]:
     """The user and the organisation, as the service knows them."""
-    with _platform(services).unit() as unit:
+    with services.store().unit() as unit:
         user = unit.users.get(principal.user_id)
         organisation = unit.organisations.get(principal.organisation_id)
         if user is None:

@@ -25,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 
 from cruce.api.auth import Principal, PrincipalDep
 from cruce.api.deps import Services, ServicesDep
-from cruce.api.platform import Platform, Unit
+from cruce.api.platform import Unit
 from cruce.api.problems import ApiError, FieldError
 from cruce.artifacts.checklist import check
 from cruce.i18n import _
@@ -44,12 +44,6 @@ _MEDIA: Final = {
 }
 _KEY_LENGTH: Final = 200
 TAKEN: Final = _("Your organisation has a shipment with this reference already")
-
-
-def _platform(services: Services) -> Platform:
-    if services.platform is None:
-        raise ApiError(503, "store.unavailable", _("The service has no database configured"))
-    return services.platform
 
 
 def _record(request: Request, data: bytes) -> Any:  # noqa: ANN401 - a Shipment
@@ -75,21 +69,6 @@ def _record(request: Request, data: bytes) -> Any:  # noqa: ANN401 - a Shipment
 
 def _not_found() -> ApiError:
     return ApiError(404, "not_found", _("Not found"))
-
-
-def _audit(
-    unit: Unit, request: Request, principal: Principal, action: str, shipment_id: str
-) -> None:
-    unit.audit.append(
-        action,
-        "shipment",
-        shipment_id,
-        actor_user_id=principal.user_id,
-        actor_organisation_id=principal.organisation_id,
-        ip=request.client.host if request.client is not None else None,
-        request_id=getattr(request.state, "request_id", None),
-        detail={},
-    )
 
 
 def _summary(item: Any) -> dict[str, Any]:  # noqa: ANN401 - a ShipmentSummary
@@ -129,7 +108,7 @@ def _create(
 ) -> dict[str, Any]:
     record = _record(request, data)
     body_digest = hashlib.sha256(data).hexdigest()
-    with _platform(services).unit() as unit:
+    with services.store().unit() as unit:
         claimed = None
         if idempotency_key:
             outcome = unit.idempotency.begin(
@@ -174,7 +153,12 @@ def _create(
                     )
                 ],
             ) from None
-        _audit(unit, request, principal, "shipment.created", str(shipment_id))
+        unit.audit_event(
+            request,
+            "shipment.created",
+            ("shipment", str(shipment_id)),
+            (principal.user_id, principal.organisation_id),
+        )
         body = {
             "id": str(shipment_id),
             "version": version,
@@ -199,7 +183,7 @@ def list_shipments(
     reference: Annotated[str | None, Query(min_length=1, max_length=60)] = None,
 ) -> dict[str, Any]:
     """A page of shipments, oldest first, and the cursor of the next page."""
-    with _platform(services).unit() as unit:
+    with services.store().unit() as unit:
         try:
             page = unit.shipments.list(
                 principal.organisation_id,
@@ -236,13 +220,18 @@ def get_shipment(
     The record is sent as stored (canonical JSON, validated when written, its SHA-256
     checked on the way out), not parsed and serialised again.
     """
-    with _platform(services).unit() as unit:
+    with services.store().unit() as unit:
         _visible(unit, shipment_id, principal.organisation_id)
         try:
             info, current, record_json = unit.shipments.get_json(shipment_id, version)
         except NotFoundError:
             raise _not_found() from None
-        _audit(unit, request, principal, "shipment.read", str(shipment_id))
+        unit.audit_event(
+            request,
+            "shipment.read",
+            ("shipment", str(shipment_id)),
+            (principal.user_id, principal.organisation_id),
+        )
     head = json.dumps(
         {
             "id": str(shipment_id),
@@ -292,7 +281,7 @@ def _update(
     data: bytes,
 ) -> dict[str, Any]:
     record = _record(request, data)
-    with _platform(services).unit() as unit:
+    with services.store().unit() as unit:
         _visible(unit, shipment_id, principal.organisation_id)
         try:
             version = unit.shipments.add_version(
@@ -308,7 +297,12 @@ def _update(
                 "shipment.version_stale",
                 _("The shipment is at version {current}; read it again", current=error.current),
             ) from None
-        _audit(unit, request, principal, "shipment.updated", str(shipment_id))
+        unit.audit_event(
+            request,
+            "shipment.updated",
+            ("shipment", str(shipment_id)),
+            (principal.user_id, principal.organisation_id),
+        )
     response.headers["ETag"] = f'"{version}"'
     return {"id": str(shipment_id), "version": version}
 
@@ -318,8 +312,13 @@ def readiness(
     shipment_id: uuid.UUID, request: Request, principal: PrincipalDep, services: ServicesDep
 ) -> dict[str, Any]:
     """The readiness checklist of the current version (``cruce check --json``)."""
-    with _platform(services).unit() as unit:
+    with services.store().unit() as unit:
         _visible(unit, shipment_id, principal.organisation_id)
         stored = unit.shipments.get(shipment_id)
-        _audit(unit, request, principal, "shipment.read", str(shipment_id))
+        unit.audit_event(
+            request,
+            "shipment.read",
+            ("shipment", str(shipment_id)),
+            (principal.user_id, principal.organisation_id),
+        )
     return check(stored.record).as_dict()

@@ -10,7 +10,7 @@ Rate-limited per client address.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Request, UploadFile
 
@@ -18,11 +18,7 @@ from cruce.api.deps import LocaleDep, ServicesDep
 from cruce.api.problems import ApiError
 from cruce.i18n import _, parse_locale
 from cruce.trust.evidence import evidence_from_items
-from cruce.trust.report import TITLES
 from cruce.trust.verification import Evidence, UnreadableError, verify_bytes
-
-if TYPE_CHECKING:
-    from cruce.trust.report import Report
 
 router = APIRouter(tags=["verification"])
 MAX_EVIDENCE_FILES = 20
@@ -39,26 +35,6 @@ async def _read(upload: UploadFile, limit: int, field: str) -> bytes:
             _("{field} is larger than {limit} bytes", field=field, limit=size),
         )
     return data
-
-
-def localised(report: Report, locale: str) -> dict[str, Any]:
-    """The report with its texts in ``locale``."""
-    language = parse_locale(locale)
-    return {
-        "subject": report.subject,
-        "valid": report.valid,
-        "verdict": report.verdict().render(language),
-        "checks": [
-            {
-                "check": check.name.value,
-                "title": TITLES[check.name].render(language),
-                "outcome": check.outcome.value,
-                "detail": check.detail.render(language),
-            }
-            for check in report.checks
-        ],
-        "facts": dict(report.facts),
-    }
 
 
 @router.post("/verify", summary="Verify a signed document (no account needed)")
@@ -89,4 +65,4 @@ async def verify(
         report = verify_bytes(data, found, now=datetime.now(UTC))
     except UnreadableError as error:
         raise ApiError(422, "verify.unreadable", error.message) from None
-    return localised(report, locale)
+    return report.in_locale(parse_locale(locale))
