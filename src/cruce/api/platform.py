@@ -24,7 +24,9 @@ from cruce.store.repositories.accounts import (
 )
 from cruce.store.repositories.audit import AuditLog
 from cruce.store.repositories.auth import ApiTokenRepository, SessionRepository
+from cruce.store.repositories.documents import DocumentRepository
 from cruce.store.repositories.idempotency import IdempotencyRepository
+from cruce.store.repositories.invitations import InvitationRepository
 from cruce.store.repositories.keys import DataKeyRepository
 from cruce.store.repositories.shipments import ShipmentRepository
 
@@ -80,6 +82,16 @@ class Unit:
     def shipments(self) -> ShipmentRepository:
         """Shipments, every version kept, records encrypted under the owner's key."""
         return ShipmentRepository(self.session, self.cipher)
+
+    @cached_property
+    def documents(self) -> DocumentRepository:
+        """Rendered documents, their bytes encrypted under the shipment owner's key."""
+        return DocumentRepository(self.session, self.cipher)
+
+    @cached_property
+    def invitations(self) -> InvitationRepository:
+        """Single-use invitations of organisations into shipments."""
+        return InvitationRepository(self.session)
 
     @cached_property
     def idempotency(self) -> IdempotencyRepository:

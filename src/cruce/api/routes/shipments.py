@@ -23,9 +23,9 @@ from typing import Annotated, Any, Final
 from fastapi import APIRouter, Header, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from cruce.api.access import Action, not_found, shipment_access
 from cruce.api.auth import Principal, PrincipalDep
 from cruce.api.deps import Services, ServicesDep
-from cruce.api.platform import Unit
 from cruce.api.problems import ApiError, FieldError
 from cruce.artifacts.checklist import check
 from cruce.i18n import _
@@ -65,10 +65,6 @@ def _record(request: Request, data: bytes) -> Any:  # noqa: ANN401 - a Shipment
             _("The record has {count} problems", count=len(error.issues)),
             [FieldError(issue.path or "body", issue.message) for issue in error.issues],
         ) from None
-
-
-def _not_found() -> ApiError:
-    return ApiError(404, "not_found", _("Not found"))
 
 
 def _summary(item: Any) -> dict[str, Any]:  # noqa: ANN401 - a ShipmentSummary
@@ -202,11 +198,6 @@ def list_shipments(
         return {"items": [_summary(item) for item in page.items], "next_cursor": page.next_cursor}
 
 
-def _visible(unit: Unit, shipment_id: uuid.UUID, organisation_id: uuid.UUID) -> None:
-    if not unit.shipments.is_visible(shipment_id, organisation_id):
-        raise _not_found()
-
-
 @router.get("/shipments/{shipment_id}", summary="A shipment's record")
 def get_shipment(
     shipment_id: uuid.UUID,
@@ -221,11 +212,11 @@ def get_shipment(
     checked on the way out), not parsed and serialised again.
     """
     with services.store().unit() as unit:
-        _visible(unit, shipment_id, principal.organisation_id)
+        shipment_access(unit, shipment_id, principal, Action.READ_RECORD)
         try:
             info, current, record_json = unit.shipments.get_json(shipment_id, version)
         except NotFoundError:
-            raise _not_found() from None
+            raise not_found() from None
         unit.audit_event(
             request,
             "shipment.read",
@@ -282,7 +273,7 @@ def _update(
 ) -> dict[str, Any]:
     record = _record(request, data)
     with services.store().unit() as unit:
-        _visible(unit, shipment_id, principal.organisation_id)
+        shipment_access(unit, shipment_id, principal, Action.UPDATE)
         try:
             version = unit.shipments.add_version(
                 shipment_id,
@@ -313,7 +304,7 @@ def readiness(
 ) -> dict[str, Any]:
     """The readiness checklist of the current version (``cruce check --json``)."""
     with services.store().unit() as unit:
-        _visible(unit, shipment_id, principal.organisation_id)
+        shipment_access(unit, shipment_id, principal, Action.READ_RECORD)
         stored = unit.shipments.get(shipment_id)
         unit.audit_event(
             request,

@@ -145,6 +145,12 @@ class ShipmentStore(Protocol):
         """The organisations that take part, with their roles."""
         ...
 
+    def roles_of(
+        self, shipment_id: uuid.UUID, org_id: uuid.UUID
+    ) -> tuple[bool, frozenset[PartyRole]] | None:
+        """Whether the organisation owns the shipment and its roles in it; None if neither."""
+        ...
+
     def add_party(
         self, shipment_id: uuid.UUID, organisation_id: uuid.UUID, role: PartyRole
     ) -> bool:
@@ -421,6 +427,32 @@ class ShipmentRepository:
             select(ShipmentRow.id).where(ShipmentRow.id == shipment_id, visible_to(org_id))
         )
         return found is not None
+
+    def roles_of(
+        self, shipment_id: uuid.UUID, org_id: uuid.UUID
+    ) -> tuple[bool, frozenset[PartyRole]] | None:
+        """Whether the organisation owns the shipment and its roles in it; None if neither.
+
+        One query: the shipment's owner joined to the organisation's party rows.
+        """
+        rows = self.session.execute(
+            select(ShipmentRow.owner_organisation_id, ShipmentParty.role)
+            .outerjoin(
+                ShipmentParty,
+                and_(
+                    ShipmentParty.shipment_id == ShipmentRow.id,
+                    ShipmentParty.organisation_id == org_id,
+                ),
+            )
+            .where(ShipmentRow.id == shipment_id)
+        ).all()
+        if not rows:
+            return None
+        owner = rows[0][0] == org_id
+        roles = frozenset(role for _owner, role in rows if role is not None)
+        if not owner and not roles:
+            return None
+        return owner, roles
 
     def parties(self, shipment_id: uuid.UUID) -> PartyList:
         """The organisations that take part, with their roles."""
