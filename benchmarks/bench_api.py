@@ -33,6 +33,7 @@ EXAMPLES = HERE.parent / "src" / "cruce" / "examples"
 _RATE = re.compile(r"Requests/sec:\s+([\d.]+)")
 _P99 = re.compile(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
 _SCALE = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+_FAILED = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
 
 
 def _free_port() -> int:
@@ -112,7 +113,10 @@ def stored_shipment(base: str) -> tuple[str, str]:
 
 
 def load(url: str, seconds: int, token: str | None = None) -> tuple[float, float]:
-    """Requests/s and 99th percentile latency (ms) wrk measures for ``url``."""
+    """Requests/s and 99th percentile latency (ms) wrk measures for ``url``.
+
+    A run with any answer outside 2xx/3xx is refused: failing fast is not serving.
+    """
     wrk = shutil.which("wrk")
     if wrk is None:
         msg = "wrk is not installed (apt-get install wrk)"
@@ -124,6 +128,10 @@ def load(url: str, seconds: int, token: str | None = None) -> tuple[float, float
         text=True,
         check=True,
     ).stdout
+    failed = _FAILED.search(output)
+    if failed is not None and not url.endswith("/nowhere"):
+        msg = f"{failed.group(1)} answers were not 2xx or 3xx for {url}"
+        raise SystemExit(msg)
     rate, p99 = _RATE.search(output), _P99.search(output)
     if rate is None or p99 is None:
         msg = f"cannot read wrk's output:\n{output}"
@@ -135,13 +143,20 @@ def main() -> None:
     """Measure and print a Markdown table."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="cruce's database (an empty PostgreSQL database); a fresh SQLite file by default",
+    )
     args = parser.parse_args()
     data = tempfile.mkdtemp(prefix="cruce-bench-api-")
     env = {
         "CRUCE_VERIFY_RATE": "1000000/second",
         "CRUCE_LOGIN_RATE": "1000000/second",
         "CRUCE_DATA_DIR": data,
+        "CRUCE_DATABASE_URL": args.database_url,
     }
+    store = "PostgreSQL" if args.database_url.startswith("postgres") else "SQLite"
     results: dict[str, tuple[float, float]] = {}
     with serving("baseline_app:app", factory=False, env=env) as base:
         results["bare FastAPI, constant JSON (baseline)"] = load(f"{base}/constant", args.seconds)
@@ -149,7 +164,7 @@ def main() -> None:
         results["cruce GET /api/v1/health"] = load(f"{base}/api/v1/health", args.seconds)
         results["cruce 404 problem details"] = load(f"{base}/api/v1/nowhere", args.seconds)
         shipment, token = stored_shipment(base)
-        results["cruce GET /api/v1/shipments/{id} (SQLite, decrypted)"] = load(
+        results[f"cruce GET /api/v1/shipments/{{id}} ({store}, decrypted, audited)"] = load(
             shipment, args.seconds, token
         )
     baseline = results["bare FastAPI, constant JSON (baseline)"][0]

@@ -8,8 +8,9 @@ written.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from dataclasses import dataclass
+import threading
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -130,6 +131,10 @@ class Platform:
 
     sessions: sessionmaker[Session]
     kms: Kms
+    serialise: AbstractContextManager[object] = field(default_factory=nullcontext)
+    """Held for the whole unit: a lock on SQLite, which has one writer at a time (every
+    request writes, if only its audit event); a thread then waits on the lock rather than
+    polling SQLite's busy handler. Nothing on PostgreSQL."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Platform:
@@ -142,17 +147,19 @@ class Platform:
         if settings.environment is Environment.DEVELOPMENT:
             upgrade(url)
         engine = make_engine(url)
-        return cls(make_sessionmaker(engine), LocalKms.from_settings(settings))
+        serialise = threading.RLock() if engine.dialect.name == "sqlite" else nullcontext()
+        return cls(make_sessionmaker(engine), LocalKms.from_settings(settings), serialise)
 
     @contextmanager
     def unit(self) -> Iterator[Unit]:
         """A unit of work: committed when the block ends, rolled back when it raises."""
-        session = self.sessions()
-        try:
-            yield Unit(session, self.kms)
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+        with self.serialise:
+            session = self.sessions()
+            try:
+                yield Unit(session, self.kms)
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                session.close()

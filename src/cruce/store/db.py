@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 if TYPE_CHECKING:
     import sqlite3
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import URL, Connection, Engine
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+SQLITE_POOL_SIZE = 40
+"""AnyIO's default thread limiter: the most threads that hold a connection at once."""
 
 
 def normalise_url(url: str | URL) -> URL:
@@ -44,7 +47,7 @@ def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: object) ->
 
 
 def _sqlite_on_begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str | URL, **options: Any) -> Engine:  # noqa: ANN401 - create_engine's options
@@ -56,6 +59,11 @@ def make_engine(url: str | URL, **options: Any) -> Engine:  # noqa: ANN401 - cre
             msg = "cruce stores its data in a SQLite file, not in memory"
             raise ValueError(msg)
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        # one connection per thread of the server's pool, kept: a new SQLite connection
+        # pays its PRAGMAs and an empty page cache
+        if options.setdefault("poolclass", QueuePool) is QueuePool:
+            options.setdefault("pool_size", SQLITE_POOL_SIZE)
+            options.setdefault("max_overflow", 0)
         engine = create_engine(parsed, **options)
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
