@@ -5,8 +5,8 @@ file named by ``CRUCE_ENV_FILE``); ``.env.example`` at the top of the repository
 them all. Code asks :func:`get_settings` (cached) and passes the object on; nothing else
 reads ``os.environ`` for the service.
 
-In ``production`` the secrets must be given: a missing key-encryption key or session
-secret is refused at start-up rather than replaced by a development default.
+In ``production`` the secrets must be given: a missing key-encryption key, session secret
+or log key is refused at start-up rather than replaced by a development default.
 """
 
 from __future__ import annotations
@@ -67,13 +67,28 @@ class Settings(BaseSettings):
         default="60/minute", description="Public verification requests per address."
     )
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    log_key: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Ed25519 seed (32 bytes, base64) of the key that signs the transparency log's "
+            "checkpoints; in development a key file in the data directory when absent."
+        ),
+    )
+    anchor_events: int = Field(
+        default=100, ge=1, description="Audit events after which their head is anchored in the log."
+    )
+    anchor_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="Seconds after which unanchored audit events are anchored in the log.",
+    )
 
     @model_validator(mode="after")
     def _secrets_in_production(self) -> Self:
         if self.environment is Environment.PRODUCTION:
             missing = [
                 name
-                for name in ("keks", "session_secret", "database_url")
+                for name in ("keks", "session_secret", "database_url", "log_key")
                 if getattr(self, name) is None
             ]
             if missing:

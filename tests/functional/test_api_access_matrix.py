@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from cruce.api.access import ALLOWED, Action, View
+from cruce.api.access import ALLOWED, DOCUMENTS, Action, View
 from cruce.api.app import create_app
 from cruce.api.deps import Services
 from cruce.api.platform import Platform
@@ -34,8 +34,29 @@ ACTIONS = {
     ("GET", "/api/v1/shipments/{shipment_id}"): Action.READ_RECORD,
     ("PUT", "/api/v1/shipments/{shipment_id}"): Action.UPDATE,
     ("GET", "/api/v1/shipments/{shipment_id}/readiness"): Action.READ_RECORD,
+    ("GET", "/api/v1/shipments/{shipment_id}/parties"): Action.SEE,
+    ("POST", "/api/v1/shipments/{shipment_id}/invitations"): Action.INVITE,
+    ("GET", "/api/v1/shipments/{shipment_id}/landed-cost"): Action.READ_COST,
+    ("GET", "/api/v1/shipments/{shipment_id}/origin"): Action.READ_ORIGIN,
+    ("POST", "/api/v1/shipments/{shipment_id}/packs"): Action.PACK,
+    ("GET", "/api/v1/shipments/{shipment_id}/documents"): Action.READ_DOCUMENTS,
+    ("GET", "/api/v1/shipments/{shipment_id}/documents/{document_id}"): Action.READ_DOCUMENTS,
+    (
+        "GET",
+        "/api/v1/shipments/{shipment_id}/documents/{document_id}/credential",
+    ): Action.READ_DOCUMENTS,
 }
 """The action each route that names a shipment performs."""
+
+BODIES = {
+    # a stale version on purpose: the owner's pack is refused (412) and nothing is signed
+    "/api/v1/shipments/{shipment_id}/packs": {"version": 1000},
+    # the owner invites a carrier: allowed, and harmless (an unused link)
+    "/api/v1/shipments/{shipment_id}/invitations": {"role": "carrier"},
+}
+"""The JSON body of each POST that takes one (the others take the record)."""
+DOCUMENT = "commercial_invoice"
+"""The document the ``{document_id}`` routes name: the priced invoice."""
 
 VIEW_OF_ROLE = {
     PartyRole.SELLER: View.FULL,
@@ -97,7 +118,20 @@ def world(tmp_path_factory):
         content=record,
         headers={**stranger, "Content-Type": "application/yaml"},
     )
-    return client, owner, parties, shipment, uuid.UUID(theirs.json()["id"]), record
+    their_id = uuid.UUID(theirs.json()["id"])
+    documents = {
+        shipment: _invoice(client, owner, shipment),
+        their_id: _invoice(client, stranger, their_id),
+    }
+    return client, owner, parties, shipment, their_id, record, documents
+
+
+def _invoice(client: TestClient, headers: dict[str, str], shipment: uuid.UUID) -> str:
+    """The id of the signed invoice of the shipment, packed by its owner."""
+    packed = client.post(f"/api/v1/shipments/{shipment}/packs", headers=headers)
+    assert packed.status_code == 201, packed.text
+    listed = client.get(f"/api/v1/shipments/{shipment}/documents", headers=headers).json()
+    return next(item["id"] for item in listed["documents"] if item["artifact_key"] == DOCUMENT)
 
 
 def _routes() -> list[tuple[str, str]]:
@@ -110,14 +144,14 @@ def _routes() -> list[tuple[str, str]]:
     ]
 
 
-def _call(client, method, path, headers, record):
-    extra = {}
+def _call(client, method, path, headers, record, *, shipment, documents):
+    url = path.format(shipment_id=shipment, document_id=documents[shipment])
+    if path in BODIES:
+        return client.request(method, url, json=BODIES[path], headers=headers)
     if method in {"PUT", "POST"}:
-        extra = {"content": record, "headers": {**headers, "Content-Type": "application/yaml"}}
-        extra["headers"]["If-Match"] = '"1000"'  # stale on purpose: nothing is changed
-    else:
-        extra = {"headers": headers}
-    return client.request(method, path, **extra)
+        stale = {**headers, "Content-Type": "application/yaml", "If-Match": '"1000"'}
+        return client.request(method, url, content=record, headers=stale)
+    return client.request(method, url, headers=headers)
 
 
 def test_every_route_that_names_a_shipment_has_a_declared_action():
@@ -129,24 +163,29 @@ def test_every_route_that_names_a_shipment_has_a_declared_action():
 def test_a_role_gets_what_its_view_allows_and_nothing_of_another_organisation(
     world, method, path, role
 ):
-    client, owner, parties, shipment, theirs, record = world
+    client, owner, parties, shipment, theirs, record, documents = world
     headers = owner if role == "owner" else parties[role]
     view = View.OWNER if role == "owner" else VIEW_OF_ROLE[role]
-    own = _call(client, method, path.format(shipment_id=shipment), headers, record)
-    if ACTIONS[method, path] in ALLOWED[view]:
-        # allowed: anything but a refusal (a stale If-Match is a 412, not a leak)
-        assert own.status_code in {200, 412}, own.text
-    else:
+    own = _call(client, method, path, headers, record, shipment=shipment, documents=documents)
+    if ACTIONS[method, path] not in ALLOWED[view]:
         assert own.status_code == 403, own.text
         assert "record" not in own.text
-    other = _call(client, method, path.format(shipment_id=theirs), headers, record)
+    elif (
+        "{document_id}" in path and DOCUMENTS[view] is not None and DOCUMENT not in DOCUMENTS[view]
+    ):
+        # a document the view may not download does not exist for it
+        assert own.status_code == 404, own.text
+    else:
+        # allowed: anything but a refusal (a stale version is a 412, not a leak)
+        assert own.status_code in {200, 201, 412}, own.text
+    other = _call(client, method, path, headers, record, shipment=theirs, documents=documents)
     assert other.status_code == 404, other.text
     assert "SPM-2026-1187" not in other.text
 
 
 @pytest.mark.parametrize("role", [*PartyRole, "owner"])
 def test_the_list_shows_the_shipment_to_its_parties_and_never_the_strangers(world, role):
-    client, owner, parties, shipment, theirs, _record = world
+    client, owner, parties, shipment, theirs, _record, _documents = world
     headers = owner if role == "owner" else parties[role]
     ids = {item["id"] for item in client.get("/api/v1/shipments", headers=headers).json()["items"]}
     assert ids == {str(shipment)}
@@ -155,7 +194,7 @@ def test_the_list_shows_the_shipment_to_its_parties_and_never_the_strangers(worl
 
 @pytest.mark.parametrize("role", [PartyRole.CARRIER, PartyRole.BANK, PartyRole.NOTIFY])
 def test_the_carrier_the_bank_and_a_party_to_notify_never_see_the_priced_record(world, role):
-    client, _owner, parties, shipment, _theirs, _record = world
+    client, _owner, parties, shipment, _theirs, _record, _documents = world
     for path in (f"/api/v1/shipments/{shipment}", f"/api/v1/shipments/{shipment}/readiness"):
         response = client.get(path, headers=parties[role])
         assert response.status_code == 403

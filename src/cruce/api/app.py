@@ -13,10 +13,14 @@ from fastapi import FastAPI
 from cruce import __version__
 from cruce.api import logs, openapi, problems
 from cruce.api.deps import Services
+from cruce.api.issuers import Issuers
 from cruce.api.middleware import RequestContext
 from cruce.api.platform import Platform
 from cruce.api.ratelimit import RateLimit
-from cruce.api.routes import accounts, health, shipments, verify
+from cruce.api.routes import accounts, analysis, health, log, parties, shipments, verify
+from cruce.api.routes.documents import router as documents_router
+from cruce.api.routes.trust import public_router as did_web_router
+from cruce.api.routes.trust import router as trust_router
 from cruce.config import get_settings
 
 if TYPE_CHECKING:
@@ -34,6 +38,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         platform=Platform.from_settings(settings),
         verify_limit=RateLimit("verify", settings.verify_rate),
         login_limit=RateLimit("login", settings.login_rate),
+        evidence=Issuers.from_settings(settings),
     )
     app = FastAPI(
         title="cruce",
@@ -49,6 +54,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     openapi.install(app)
     app.include_router(health.router, prefix=PREFIX)
     app.include_router(verify.router, prefix=PREFIX)
+    app.include_router(log.router, prefix=PREFIX)
     app.include_router(accounts.router, prefix=PREFIX)
     app.include_router(shipments.router, prefix=PREFIX)
+    app.include_router(parties.router, prefix=PREFIX)
+    app.include_router(analysis.router, prefix=PREFIX)
+    app.include_router(documents_router, prefix=PREFIX)
+    app.include_router(trust_router, prefix=PREFIX)
+    app.include_router(did_web_router)  # at the root: did:web resolution and status lists
     return app

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from cruce.api.anchoring import Anchoring
 from cruce.config import Environment
 from cruce.store.crypto import Envelope, LocalKms
 from cruce.store.db import make_engine, make_sessionmaker
@@ -30,6 +31,7 @@ from cruce.store.repositories.idempotency import IdempotencyRepository
 from cruce.store.repositories.invitations import InvitationRepository
 from cruce.store.repositories.keys import DataKeyRepository
 from cruce.store.repositories.shipments import ShipmentRepository
+from cruce.store.repositories.transparency import TransparencyRepository
 
 if TYPE_CHECKING:
     import uuid
@@ -48,6 +50,10 @@ class Unit:
 
     session: Session
     kms: Kms
+    anchoring: Anchoring | None = None
+    """The log key and the anchoring schedule (None: audit heads are not anchored)."""
+    audit_events: int = field(default=0, init=False)
+    """Audit events this unit wrote (the anchoring schedule counts them)."""
 
     @cached_property
     def cipher(self) -> Envelope:
@@ -104,6 +110,11 @@ class Unit:
         """The append-only, hash-chained audit log."""
         return AuditLog(self.session)
 
+    @cached_property
+    def transparency(self) -> TransparencyRepository:
+        """The service's transparency log, where the audit log's heads are anchored."""
+        return TransparencyRepository(self.session)
+
     def audit_event(
         self,
         request: Request,
@@ -113,6 +124,7 @@ class Unit:
         detail: dict[str, str] | None = None,
     ) -> None:
         """Who (user, organisation) did what to what, from which address, in which request."""
+        self.audit_events += 1
         self.audit.append(
             action,
             target[0],
@@ -135,6 +147,8 @@ class Platform:
     """Held for the whole unit: a lock on SQLite, which has one writer at a time (every
     request writes, if only its audit event); a thread then waits on the lock rather than
     polling SQLite's busy handler. Nothing on PostgreSQL."""
+    anchoring: Anchoring | None = None
+    """The log key and when to anchor the audit log's head (see :mod:`cruce.api.anchoring`)."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Platform:
@@ -148,7 +162,12 @@ class Platform:
             upgrade(url)
         engine = make_engine(url)
         serialise = threading.RLock() if engine.dialect.name == "sqlite" else nullcontext()
-        return cls(make_sessionmaker(engine), LocalKms.from_settings(settings), serialise)
+        return cls(
+            make_sessionmaker(engine),
+            LocalKms.from_settings(settings),
+            serialise,
+            Anchoring.from_settings(settings),
+        )
 
     @contextmanager
     def unit(self) -> Iterator[Unit]:
@@ -156,7 +175,10 @@ class Platform:
         with self.serialise:
             session = self.sessions()
             try:
-                yield Unit(session, self.kms)
+                unit = Unit(session, self.kms, self.anchoring)
+                yield unit
+                if self.anchoring is not None:
+                    self.anchoring.after(unit)
                 session.commit()
             except BaseException:
                 session.rollback()

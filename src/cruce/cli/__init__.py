@@ -13,7 +13,7 @@ from pathlib import Path
 
 from platformdirs import user_log_path
 
-from cruce.cli import cost, db, documents, origin, reference, serve, trust
+from cruce.cli import audit, cost, db, documents, origin, reference, serve, trust
 from cruce.cli.common import (
     EXIT_BLOCKERS,
     EXIT_INTERNAL,
@@ -26,6 +26,7 @@ from cruce.i18n import _
 
 __all__ = ["EXIT_BLOCKERS", "EXIT_INTERNAL", "EXIT_READY", "EXIT_UNUSABLE", "app", "main"]
 _COMMAND_MODULES = (
+    audit,
     cost,
     db,
     documents,

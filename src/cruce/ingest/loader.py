@@ -188,6 +188,12 @@ def _sheet_lines(raw: dict[str, Any], base_dir: Path | None, source: str) -> Non
             source=source,
         )
     data = _read_file(sheet, MAX_SHEET_BYTES)
+    _sheet_goods(raw, data, sheet.name, source)
+    raw["_goods_source"] = sheet.name
+
+
+def _sheet_goods(raw: dict[str, Any], data: bytes, name: str, source: str) -> None:
+    """Put the goods lines read from a sheet's bytes in ``raw["goods"]``."""
     terms = raw.get("terms")
     currency = terms.get("currency") if isinstance(terms, dict) else None
     if not isinstance(currency, str):
@@ -198,9 +204,8 @@ def _sheet_lines(raw: dict[str, Any], base_dir: Path | None, source: str) -> Non
             source=source,
         )
     raw["goods"] = read_goods_sheet(
-        data, filename=sheet.name, currency=currency, max_bytes=MAX_SHEET_BYTES
+        data, filename=name, currency=currency, max_bytes=MAX_SHEET_BYTES
     )
-    raw["_goods_source"] = sheet.name
 
 
 def _expand_crossing(raw: dict[str, Any], source: str) -> None:
@@ -287,12 +292,18 @@ def _expand(
         except InputError as error:
             found.extend(error.issues)
             raw["goods"] = []
+    found.extend(_crossing_issues(raw, filename))
+    return found, goods_source
+
+
+def _crossing_issues(raw: dict[str, Any], filename: str) -> list[InputIssue]:
+    """Expand the port of the crossing; its issues (the unknown port left out), if any."""
     try:
         _expand_crossing(raw, filename)
     except InputError as error:
-        found.extend(error.issues)
         raw["transport"].pop("crossing")
-    return found, goods_source
+        return error.issues
+    return []
 
 
 def parse_shipment(data: bytes, *, filename: str, base_dir: Path | None = None) -> Shipment:
@@ -303,6 +314,69 @@ def parse_shipment(data: bytes, *, filename: str, base_dir: Path | None = None) 
     """
     raw = _record(data, filename)
     found, goods_source = _expand(raw, base_dir, filename)
+    return _validated(raw, found, goods_source, filename)
+
+
+def parse_shipment_with_sheet(
+    data: bytes, *, filename: str, sheet: bytes | None, sheet_name: str = "goods.xlsx"
+) -> Shipment:
+    """Parse a shipment file whose goods sheet, if any, came with it as bytes (an upload).
+
+    Without ``sheet`` the record lists its ``goods``; with it, the record may name the sheet
+    (``goods_sheet: goods.xlsx``) but must not list ``goods`` too. Nothing is read from disk:
+    ``sheet_name`` gives the sheet's kind by its suffix (.xlsx or .csv) and names it in
+    issues, and is never opened as a path. The sheet is read with the same defences and row
+    checks as :func:`load_shipment`'s, so a bad cell comes back as ``goods[3].hs_code`` with
+    its row and column, together with the record's own issues.
+    """
+    raw = _record(data, filename)
+    found: list[InputIssue] = []
+    goods_source = None
+    named = raw.pop("goods_sheet", None)
+    if named is not None and not (isinstance(named, str) and named.strip()):
+        found.append(
+            InputIssue(
+                "input.goods_sheet",
+                "goods_sheet",
+                _("goods_sheet must name a file, e.g. goods.xlsx"),
+                filename,
+            )
+        )
+    if sheet is None:
+        if named is not None:
+            found.append(
+                InputIssue(
+                    "input.goods_sheet_missing",
+                    "goods",
+                    _("the record names a goods sheet, but the sheet was not sent with it"),
+                    filename,
+                )
+            )
+            raw.setdefault("goods", [])
+    elif "goods" in raw:
+        found.append(
+            InputIssue(
+                "input.goods_sheet",
+                "goods",
+                _("give the goods either in goods or in goods_sheet, not both"),
+                filename,
+            )
+        )
+    else:
+        try:
+            _sheet_goods(raw, sheet, sheet_name, filename)
+            goods_source = sheet_name
+        except InputError as error:
+            found.extend(error.issues)
+            raw["goods"] = []
+    found.extend(_crossing_issues(raw, filename))
+    return _validated(raw, found, goods_source, filename)
+
+
+def _validated(
+    raw: dict[str, Any], found: list[InputIssue], goods_source: str | None, filename: str
+) -> Shipment:
+    """The record validated by the model; every issue found so far and its own, together."""
     try:
         shipment = Shipment.model_validate(raw)
     except ValidationError as error:

@@ -23,6 +23,7 @@ from typing import Annotated, Any, Final
 from fastapi import APIRouter, Header, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from cruce.api import uploads
 from cruce.api.access import Action, not_found, shipment_access
 from cruce.api.auth import Principal, PrincipalDep
 from cruce.api.deps import Services, ServicesDep
@@ -47,14 +48,17 @@ TAKEN: Final = _("Your organisation has a shipment with this reference already")
 
 
 def _record(request: Request, data: bytes) -> Any:  # noqa: ANN401 - a Shipment
-    """The record in the body, parsed and validated; 415 or 422 otherwise."""
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    """The record in the body (or a multipart upload's), parsed and validated; 4xx otherwise."""
+    content_type = request.headers.get("content-type", "")
+    media = content_type.split(";")[0].strip().lower()
+    if media == uploads.MEDIA_TYPE:  # a record part and its goods sheet
+        return uploads.shipment_from_form(content_type, data)
     filename = _MEDIA.get(media)
     if filename is None:
         raise ApiError(
             415,
             "shipment.media_type",
-            _("Send the record as application/json or application/yaml"),
+            _("Send the record as application/json, application/yaml or multipart/form-data"),
         )
     try:
         return parse_shipment(data, filename=filename)

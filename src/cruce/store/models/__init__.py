@@ -20,15 +20,20 @@ from cruce.store.models.shipments import (
     ShipmentParty,
     ShipmentVersion,
 )
+from cruce.store.models.transparency import AuditAnchor, LogCheckpoint, LogHash, LogLeaf
 
 __all__ = [
     "ApiToken",
+    "AuditAnchor",
     "AuditEvent",
     "Base",
     "DataKey",
     "Document",
     "IdempotencyKey",
     "Invitation",
+    "LogCheckpoint",
+    "LogHash",
+    "LogLeaf",
     "Membership",
     "MembershipRole",
     "Organisation",
