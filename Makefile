@@ -18,8 +18,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## create .venv and install cruce with its development tools
 
-demo: $(STAMP) ## pack the bundled examples on this machine and say where the files are
+DEMO_PORT ?= 8000
+
+demo: $(STAMP) ## pack the bundled examples, then serve them with a demo sign-in (DEMO_PORT=8000)
 	$(BIN)/cruce demo
+	$(BIN)/cruce serve --demo --port $(DEMO_PORT)
 
 lint: $(STAMP) ## ruff, formatting, mypy, import contracts, translation catalogs
 	$(BIN)/ruff check src tests benchmarks scripts
