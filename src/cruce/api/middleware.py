@@ -75,7 +75,13 @@ class RequestContext:
         structlog.contextvars.bind_contextvars(request_id=request_id)
         try:
             length = headers.get(b"content-length")
-            if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
+            too_large = length is not None and (
+                not length.isdigit() or int(length) > self.max_bytes
+            )
+            if length is None and b"chunked" in headers.get(b"transfer-encoding", b"").lower():
+                # no length announced: read the body up to the limit before the app sees it
+                receive, too_large = await self._buffered(receive)
+            if too_large:
                 size = f"{self.max_bytes:,}"
                 response = problem(
                     Request(scope),
@@ -96,3 +102,32 @@ class RequestContext:
                 status=status,
                 ms=round((time.perf_counter() - started) * 1000, 1),
             )
+
+    async def _buffered(self, receive: Receive) -> tuple[Receive, bool]:
+        """The body of a request sent without Content-Length, read up to the limit.
+
+        Returns a ``receive`` that replays it, and whether it went over the limit (reading
+        stops there: an endless chunked body costs at most the limit in memory).
+        """
+        chunks: list[bytes] = []
+        total, more = 0, True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away
+                break
+            chunk = message.get("body", b"")
+            total += len(chunk)
+            if total > self.max_bytes:
+                return receive, True
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body, sent = b"".join(chunks), False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if sent:
+                return await receive()  # after the body: wait for the disconnect
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        return replay, False

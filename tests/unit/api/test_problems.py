@@ -4,7 +4,7 @@ from typing import Annotated
 
 import pytest
 import structlog.testing
-from fastapi import Query
+from fastapi import Query, Request
 from fastapi.testclient import TestClient
 
 from cruce.api.app import create_app
@@ -32,6 +32,10 @@ def client(tmp_path):
     def boom() -> None:
         msg = "secret detail that must not leak"
         raise RuntimeError(msg)
+
+    @app.post("/api/v1/_test/echo")
+    async def echo(request: Request) -> dict[str, int]:
+        return {"received": len(await request.body())}
 
     @app.get("/api/v1/_test/limit")
     def limit(count: Annotated[int, Query(ge=1, le=10)]) -> dict[str, int]:
@@ -78,6 +82,24 @@ class TestProblemDetails:
         response = client.post("/api/v1/verify", content=b"x" * 4096)
         assert response.status_code == 413
         assert response.json()["code"] == "request.too_large"
+
+    def test_a_chunked_body_over_the_limit_is_refused(self, client):
+        def chunks():
+            for number in range(64):
+                yield bytes([65 + number % 26]) * 1024
+
+        response = client.post("/api/v1/_test/echo", content=chunks())
+        assert response.status_code == 413
+        assert response.json()["code"] == "request.too_large"
+
+    def test_a_chunked_body_under_the_limit_reaches_the_route_whole(self, client):
+        def chunks():
+            yield b"a" * 1000
+            yield b"b" * 1000
+
+        response = client.post("/api/v1/_test/echo", content=chunks())
+        assert response.status_code == 200
+        assert response.json() == {"received": 2000}
 
     def test_a_client_request_id_is_kept_only_when_it_is_a_short_token(self, client):
         kept = client.get("/api/v1/health", headers={"X-Request-ID": "abcdef123456"})
