@@ -25,7 +25,12 @@ from cruce.cli.common import (
     say,
     stdout,
 )
-from cruce.compliance.duties import References, UnsupportedDestinationError, landed_cost
+from cruce.compliance.duties import (
+    References,
+    UnsupportedDestinationError,
+    converted_totals,
+    landed_cost,
+)
 from cruce.i18n import _
 from cruce.reference import fx
 
@@ -155,26 +160,7 @@ def _converted(
             "red",
         )
         raise typer.Exit(EXIT_BLOCKERS)
-    totals: dict[str, str | None] = {}
-    for name, each in quotes.items():
-        total = each.total()
-        if total is None:
-            totals[name] = None
-        elif total.currency == wanted:
-            totals[name] = str(total.amount)
-        else:
-            totals[name] = str(total.convert(rate).result.amount)
-    return {
-        "currency": wanted,
-        "rate": {
-            "base": rate.base,
-            "quote": rate.quote,
-            "rate": str(rate.rate),
-            "source": rate.source,
-            "as_of": rate.as_of.isoformat(),
-        },
-        "totals": totals,
-    }
+    return converted_totals(quotes, wanted, rate)
 
 
 def _print_converted(converted: dict[str, object], locale: Locale) -> None:

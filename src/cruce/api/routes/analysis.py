@@ -26,7 +26,12 @@ from cruce.api.access import Action, shipment_access
 from cruce.api.auth import Principal, PrincipalDep
 from cruce.api.deps import Services, ServicesDep
 from cruce.api.problems import ApiError, FieldError
-from cruce.compliance.duties import References, UnsupportedDestinationError, landed_cost
+from cruce.compliance.duties import (
+    References,
+    UnsupportedDestinationError,
+    converted_totals,
+    landed_cost,
+)
 from cruce.compliance.origin import determine
 from cruce.i18n import _
 from cruce.reference import fx
@@ -83,26 +88,7 @@ def _converted(quotes: dict[str, LandedCost], wanted: str, tables: References) -
             day=quote.on.isoformat(),
         )
         raise ApiError(422, "cost.no_rate", message, [FieldError("currency", message)])
-    totals: dict[str, str | None] = {}
-    for name, each in quotes.items():
-        total = each.total()
-        if total is None:
-            totals[name] = None
-        elif total.currency == wanted:
-            totals[name] = str(total.amount)
-        else:
-            totals[name] = str(total.convert(rate).result.amount)
-    return {
-        "currency": wanted,
-        "rate": {
-            "base": rate.base,
-            "quote": rate.quote,
-            "rate": str(rate.rate),
-            "source": rate.source,
-            "as_of": rate.as_of.isoformat(),
-        },
-        "totals": totals,
-    }
+    return converted_totals(quotes, wanted, rate)
 
 
 def cost_document(record: Shipment, day: date, currency: str | None = None) -> dict[str, Any]:

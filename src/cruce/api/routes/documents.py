@@ -21,7 +21,6 @@ import json
 import re
 import unicodedata
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Annotated, Any, Final
@@ -32,6 +31,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
+from cruce.api import idempotency
 from cruce.api.access import WITHOUT_PRICES, Action, ShipmentAccess, not_found, shipment_access
 from cruce.api.auth import Principal, PrincipalDep
 from cruce.api.deps import Services, ServicesDep
@@ -41,7 +41,6 @@ from cruce.artifacts.checklist import NotReadyError, pack
 from cruce.artifacts.signing import without_prices
 from cruce.i18n import _
 from cruce.store.errors import NotFoundError
-from cruce.store.repositories.idempotency import IdempotencyState
 from cruce.trust.issuance import receipt_json
 
 if TYPE_CHECKING:
@@ -71,49 +70,6 @@ class PackRequest(BaseModel):
 
 
 # ---------------------------------------------------------------- idempotency
-@dataclass(frozen=True, slots=True)
-class _Begun:
-    """What an Idempotency-Key allows: replay a response, or run with this claim (or none)."""
-
-    replay: dict[str, Any] | None = None
-    claimed: uuid.UUID | None = None
-
-
-def _begin(
-    unit: Unit,
-    request: Request,
-    response: Response,
-    principal: Principal,
-    key: str | None,
-    body_digest: str,
-) -> _Begun:
-    """Claim ``key`` for this request (as POST /shipments does); 422 reused, 409 running."""
-    if not key:
-        return _Begun()
-    outcome = unit.idempotency.begin(
-        f"{principal.organisation_id}:{principal.user_id}",
-        key,
-        "POST",
-        request.url.path,
-        body_digest,
-    )
-    if outcome.state is IdempotencyState.COMPLETED and outcome.response_body is not None:
-        response.status_code = outcome.status_code or 201
-        for name, value in outcome.response_headers.items():
-            response.headers[name] = value
-        replayed: dict[str, Any] = json.loads(outcome.response_body)
-        return _Begun(replay=replayed)
-    if outcome.state is IdempotencyState.CONFLICT:
-        raise ApiError(
-            422, "idempotency.key_reused", _("This Idempotency-Key was used for another request")
-        )
-    if outcome.state is IdempotencyState.IN_PROGRESS:
-        raise ApiError(
-            409, "idempotency.in_progress", _("The first request with this key is still running")
-        )
-    return _Begun(claimed=outcome.id)
-
-
 def _replay(
     services: Services,
     request: Request,
@@ -131,7 +87,7 @@ def _replay(
     if not key:
         return None
     with services.store().unit() as unit:
-        begun = _begin(unit, request, response, principal, key, body_digest)
+        begun = idempotency.begin(unit, request, response, principal, key, body_digest)
         if begun.claimed is not None:
             unit.idempotency.release(begun.claimed)
         return begun.replay
@@ -313,7 +269,7 @@ def _pack(
     with platform.unit() as unit:  # committed on its own: the issuer's secret needs its key
         issuer = issuers.ensure(unit, principal.organisation_id)
     with platform.unit() as unit:
-        begun = _begin(unit, request, response, principal, idempotency_key, body_digest)
+        begun = idempotency.begin(unit, request, response, principal, idempotency_key, body_digest)
         if begun.replay is not None:
             return begun.replay
         shipment_access(unit, shipment_id, principal, Action.PACK)
@@ -339,8 +295,7 @@ def _pack(
             "documents": [_item(info) for info in documents],
         }
         headers = {"Location": f"/api/v1/shipments/{shipment_id}/documents?version={current}"}
-        if begun.claimed is not None:
-            unit.idempotency.complete(begun.claimed, 201, json.dumps(result).encode(), headers)
+        idempotency.complete(unit, principal, begun, 201, result, headers)
     for name, value in headers.items():
         response.headers[name] = value
     return result

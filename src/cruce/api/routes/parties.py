@@ -19,7 +19,6 @@ response is encrypted under the caller's organisation's key, since it holds the 
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated, Any, Final, TypeVar
@@ -28,6 +27,7 @@ from fastapi import APIRouter, Header, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from cruce.api import idempotency
 from cruce.api.access import Action, shipment_access
 from cruce.api.auth import Principal, PrincipalDep
 from cruce.api.deps import Services, ServicesDep
@@ -37,8 +37,6 @@ from cruce.ingest.errors import issues_from_validation
 from cruce.store.errors import InvitationUnavailableError
 from cruce.store.models import PartyRole, utcnow
 from cruce.store.passwords import MAX_TOKEN_LENGTH, TokenKind, new_token, parse_token, token_digest
-from cruce.store.ports import aad
-from cruce.store.repositories.idempotency import IdempotencyState
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -128,43 +126,12 @@ def idempotent(
     body is a 422; while the first request runs, a 409. The stored response is encrypted
     under the caller's organisation's key (it may hold a secret, such as a token).
     """
-    claimed = None
-    if key:
-        outcome = unit.idempotency.begin(
-            f"{principal.organisation_id}:{principal.user_id}",
-            key,
-            "POST",
-            request.url.path,
-            hashlib.sha256(data).hexdigest(),
-        )
-        if outcome.state is IdempotencyState.COMPLETED and outcome.response_body is not None:
-            stored = unit.cipher.decrypt(
-                principal.organisation_id, outcome.response_body, aad("idempotency", outcome.id)
-            )
-            response.status_code = outcome.status_code or 200
-            for name, value in outcome.response_headers.items():
-                response.headers[name] = value
-            replayed: dict[str, Any] = json.loads(stored)
-            return replayed
-        if outcome.state is IdempotencyState.CONFLICT:
-            raise ApiError(
-                422,
-                "idempotency.key_reused",
-                _("This Idempotency-Key was used for another request"),
-            )
-        if outcome.state is IdempotencyState.IN_PROGRESS:
-            raise ApiError(
-                409,
-                "idempotency.in_progress",
-                _("The first request with this key is still running"),
-            )
-        claimed = outcome.id
+    digest = hashlib.sha256(data).hexdigest()
+    begun = idempotency.begin(unit, request, response, principal, key, digest, sealed=True)
+    if begun.replay is not None:
+        return begun.replay
     status, body, headers = run()
-    if claimed is not None:
-        sealed = unit.cipher.encrypt(
-            principal.organisation_id, json.dumps(body).encode(), aad("idempotency", claimed)
-        )
-        unit.idempotency.complete(claimed, status, sealed, headers)
+    idempotency.complete(unit, principal, begun, status, body, headers, sealed=True)
     response.status_code = status
     for name, value in headers.items():
         response.headers[name] = value

@@ -23,7 +23,7 @@ from typing import Annotated, Any, Final
 from fastapi import APIRouter, Header, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from cruce.api import uploads
+from cruce.api import idempotency, uploads
 from cruce.api.access import Action, not_found, shipment_access
 from cruce.api.auth import Principal, PrincipalDep
 from cruce.api.deps import Services, ServicesDep
@@ -33,7 +33,6 @@ from cruce.i18n import _
 from cruce.ingest.errors import InputError
 from cruce.ingest.loader import parse_shipment
 from cruce.store.errors import DuplicateReferenceError, NotFoundError, VersionConflictError
-from cruce.store.repositories.idempotency import IdempotencyState
 from cruce.store.repositories.shipments import InvalidCursorError
 
 router = APIRouter(tags=["shipments"])
@@ -109,34 +108,9 @@ def _create(
     record = _record(request, data)
     body_digest = hashlib.sha256(data).hexdigest()
     with services.store().unit() as unit:
-        claimed = None
-        if idempotency_key:
-            outcome = unit.idempotency.begin(
-                f"{principal.organisation_id}:{principal.user_id}",
-                idempotency_key,
-                "POST",
-                request.url.path,
-                body_digest,
-            )
-            if outcome.state is IdempotencyState.COMPLETED and outcome.response_body is not None:
-                response.status_code = outcome.status_code or 201
-                for name, value in outcome.response_headers.items():
-                    response.headers[name] = value
-                replayed: dict[str, Any] = json.loads(outcome.response_body)
-                return replayed
-            if outcome.state is IdempotencyState.CONFLICT:
-                raise ApiError(
-                    422,
-                    "idempotency.key_reused",
-                    _("This Idempotency-Key was used for another request"),
-                )
-            if outcome.state is IdempotencyState.IN_PROGRESS:
-                raise ApiError(
-                    409,
-                    "idempotency.in_progress",
-                    _("The first request with this key is still running"),
-                )
-            claimed = outcome.id
+        begun = idempotency.begin(unit, request, response, principal, idempotency_key, body_digest)
+        if begun.replay is not None:
+            return begun.replay
         try:
             shipment_id, version = unit.shipments.create(
                 principal.organisation_id, record, principal.user_id
@@ -166,8 +140,7 @@ def _create(
             "direction": record.direction,
         }
         headers = {"Location": f"/api/v1/shipments/{shipment_id}", "ETag": f'"{version}"'}
-        if claimed is not None:
-            unit.idempotency.complete(claimed, 201, json.dumps(body).encode(), headers)
+        idempotency.complete(unit, principal, begun, 201, body, headers)
     for name, value in headers.items():
         response.headers[name] = value
     return body

@@ -18,15 +18,18 @@ from cruce.compliance.duties.result import Component, LandedCost, LineCost
 from cruce.reference import fx, hts_store, mx_tariff
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from datetime import date
 
     from cruce.model import Shipment
+    from cruce.model.money import FxRate
 
 __all__ = [
     "Component",
     "LandedCost",
     "LineCost",
     "References",
+    "converted_totals",
     "landed_cost",
     "with_and_without_usmca",
 ]
@@ -76,3 +79,32 @@ def with_and_without_usmca(
         landed_cost(shipment, on, usmca=False, references=tables),
         landed_cost(shipment, on, usmca=True, references=tables),
     )
+
+
+def converted_totals(
+    quotes: Mapping[str, LandedCost], wanted: str, rate: FxRate
+) -> dict[str, object]:
+    """Each quote's total in ``wanted`` (USD or MXN) at ``rate``, with the rate and its source.
+
+    Amounts are strings (exact decimals); a quote without a total stays None.
+    """
+    totals: dict[str, str | None] = {}
+    for name, each in quotes.items():
+        total = each.total()
+        if total is None:
+            totals[name] = None
+        elif total.currency == wanted:
+            totals[name] = str(total.amount)
+        else:
+            totals[name] = str(total.convert(rate).result.amount)
+    return {
+        "currency": wanted,
+        "rate": {
+            "base": rate.base,
+            "quote": rate.quote,
+            "rate": str(rate.rate),
+            "source": rate.source,
+            "as_of": rate.as_of.isoformat(),
+        },
+        "totals": totals,
+    }
