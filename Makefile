@@ -47,6 +47,7 @@ bench: $(STAMP) ## load + check, landed cost, HTS lookups, origin, credential ve
 	$(BIN)/python benchmarks/bench_pack.py
 	@command -v wrk >/dev/null || apt-get install -y -q wrk >/dev/null || { echo "bench_api needs wrk (apt-get install wrk)" >&2; exit 2; }
 	$(BIN)/python benchmarks/bench_api.py
+	$(BIN)/python benchmarks/bench_api_pack.py
 
 schema: $(STAMP) ## regenerate the published schemas (shipment record, USMCA certification)
 	$(BIN)/cruce schema > schema/shipment.schema.json
