@@ -284,3 +284,102 @@ def test_a_retried_upload_with_an_idempotency_key_makes_one_shipment(world):
     assert (first.status_code, again.status_code) == (201, 201)
     assert again.json() == first.json()
     assert _count(platform) == 1
+
+
+LAUGHS = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + b"".join(
+        f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10 if n > 1 else "&lol;" * 10}">'.encode()
+        for n in range(1, 10)
+    )
+    + b']>\n<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    b'<sheetData><row><c t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData></worksheet>'
+)
+
+
+def test_a_workbook_with_an_entity_expansion_bomb_is_refused(world):
+    client, platform, owner = world
+    original = (SHEET_EXAMPLE / "goods.xlsx").read_bytes()
+    bombed = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(original)) as source,
+        zipfile.ZipFile(bombed, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                data = LAUGHS
+            target.writestr(item, data)
+    files = _example_files()
+    files["goods"] = ("goods.xlsx", bombed.getvalue(), XLSX)
+    refused = _post(client, owner, files)
+    _refused(refused, platform, 0, 422, "goods")
+    assert "lollol" not in refused.text
+
+
+def _string_leaves(value, path=()):
+    if isinstance(value, str):
+        yield path
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _string_leaves(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _string_leaves(item, (*path, index))
+
+
+def _set(data, path, value):
+    for step in path[:-1]:
+        data = data[step]
+    data[path[-1]] = value
+
+
+def test_sql_metacharacters_in_every_string_field_are_stored_verbatim_or_refused(world):
+    client, platform, owner = world
+    leaves = list(_string_leaves(shipment_data()))
+    assert len(leaves) > 30
+    stored = 0
+    for number, path in enumerate(leaves):
+        data = shipment_data(reference=f"SQL-{number}")
+        payload = f'{SQL} " OR 1=1 -- ; \\x00 %'
+        if path != ("reference",):
+            _set(data, path, payload)
+        body = json.dumps(data).encode()
+        answer = client.post(
+            "/api/v1/shipments", content=body, headers={**owner, "Content-Type": "application/json"}
+        )
+        where = ".".join(map(str, path))
+        assert answer.status_code in {201, 422}, (where, answer.text)
+        if answer.status_code == 422:
+            assert answer.headers["content-type"].startswith("application/problem+json")
+            assert _count(platform) == stored, where
+            continue
+        stored += 1
+        read = client.get(f"/api/v1/shipments/{answer.json()['id']}", headers=owner).json()
+        found = read["record"]
+        for step in path:
+            found = found[step]
+        assert found == payload or path == ("reference",), where
+    assert stored > 0
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        (("reference",), "SPM\x00-1"),
+        (("parties", "buyer", "name"), "Robert\x00'); DROP TABLE shipments;--"),
+        (("parties", "buyer", "name"), "bell\x07"),
+    ],
+)
+def test_a_control_character_in_a_text_is_refused_with_its_field(world, path, text):
+    # PostgreSQL text cannot hold U+0000: before, the reference reached the INSERT (a 500)
+    client, platform, owner = world
+    data = shipment_data()
+    _set(data, path, text)
+    refused = client.post(
+        "/api/v1/shipments",
+        content=json.dumps(data).encode(),
+        headers={**owner, "Content-Type": "application/json", "Accept-Language": "es"},
+    )
+    _refused(refused, platform, 0, 422, ".".join(path))
+    assert "U+00" in refused.text

@@ -20,7 +20,13 @@ import yaml
 from pydantic import ValidationError
 
 from cruce.i18n import _
-from cruce.ingest.errors import InputError, InputIssue, issue, issues_from_validation
+from cruce.ingest.errors import (
+    InputError,
+    InputIssue,
+    format_path,
+    issue,
+    issues_from_validation,
+)
 from cruce.ingest.sheet import MAX_SHEET_BYTES, read_goods_sheet
 from cruce.model import Shipment
 from cruce.reference import ports, units
@@ -373,10 +379,40 @@ def parse_shipment_with_sheet(
     return _validated(raw, found, goods_source, filename)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Control characters but tab, line feed and carriage return: no filing format takes them
+(XML 1.0 forbids most), and PostgreSQL text cannot hold U+0000."""
+
+
+def _control_characters(
+    value: object, location: tuple[int | str, ...], source: str
+) -> Iterator[InputIssue]:
+    """An issue for each text in the record that holds a control character."""
+    if isinstance(value, str):
+        found = _CONTROL.search(value)
+        if found is not None:
+            yield InputIssue(
+                "input.control_character",
+                format_path(location),
+                _(
+                    "this text holds a control character (U+{code}); remove it",
+                    code=f"{ord(found.group()):04X}",
+                ),
+                source,
+            )
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _control_characters(item, (*location, str(key)), source)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _control_characters(item, (*location, index), source)
+
+
 def _validated(
     raw: dict[str, Any], found: list[InputIssue], goods_source: str | None, filename: str
 ) -> Shipment:
     """The record validated by the model; every issue found so far and its own, together."""
+    found.extend(_control_characters(raw, (), filename))
     try:
         shipment = Shipment.model_validate(raw)
     except ValidationError as error:
