@@ -138,6 +138,19 @@ class TestTokens:
         assert me["via"] == "token"
         assert me["organisation"]["name"] == "Sonoran Precision Machining LLC"
 
+    def test_a_retried_token_request_with_an_idempotency_key_makes_one_token(self, signed_in):
+        client, csrf = signed_in
+        headers = {"X-CSRF-Token": csrf, "Idempotency-Key": "token-erp-1"}
+        first = client.post("/api/v1/tokens", json={"name": "erp"}, headers=headers)
+        again = client.post("/api/v1/tokens", json={"name": "erp"}, headers=headers)
+        assert first.status_code == again.status_code == 201
+        assert again.json() == first.json()
+        other = client.post("/api/v1/tokens", json={"name": "bank"}, headers=headers)
+        assert other.status_code == 422
+        assert other.json()["code"] == "idempotency.key_reused"
+        fresh = client.post("/api/v1/tokens", json={"name": "erp"}, headers={"X-CSRF-Token": csrf})
+        assert fresh.json()["id"] != first.json()["id"]
+
     @pytest.mark.parametrize("token", ["cruce_api_000000000000_forged", "not-a-token", ""])
     def test_a_forged_or_malformed_token_is_refused(self, client, token):
         response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})

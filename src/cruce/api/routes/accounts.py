@@ -14,12 +14,14 @@ Every change is an audit event (who, what, when, from where).
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Final
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Header, Request, Response
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
+from cruce.api import idempotency
 from cruce.api.auth import SESSION_COOKIE, PrincipalDep
 from cruce.api.deps import ServicesDep
 from cruce.api.problems import ApiError, FieldError
@@ -171,12 +173,27 @@ def sign_out(
 
 @router.post("/tokens", status_code=201, summary="Create an API token (shown once)")
 def create_token(
-    body: NewToken, principal: PrincipalDep, request: Request, services: ServicesDep
+    body: NewToken,
+    principal: PrincipalDep,
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> dict[str, Any]:
-    """A token for the caller's organisation; only its digest is kept."""
+    """A token for the caller's organisation; only its digest is kept.
+
+    With an ``Idempotency-Key`` a retry gets the same token back (its answer is kept
+    encrypted under the organisation's key) rather than a second token.
+    """
     issued = new_token(TokenKind.API)
     expires = datetime.now(UTC) + TOKEN_LIFETIME
+    digest = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
     with services.store().unit() as unit:
+        begun = idempotency.begin(
+            unit, request, response, principal, idempotency_key, digest, sealed=True
+        )
+        if begun.replay is not None:
+            return begun.replay
         row = unit.tokens.create(
             principal.organisation_id,
             principal.user_id,
@@ -193,7 +210,9 @@ def create_token(
             (principal.user_id, principal.organisation_id),
             {"name": body.name},
         )
-        return {"id": str(row.id), "token": issued.token, "expires_at": expires.isoformat()}
+        answer = {"id": str(row.id), "token": issued.token, "expires_at": expires.isoformat()}
+        idempotency.complete(unit, principal, begun, 201, answer, {}, sealed=True)
+        return answer
 
 
 @router.get("/me", summary="Who this request acts for")
