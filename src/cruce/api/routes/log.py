@@ -31,11 +31,13 @@ router = APIRouter(prefix="/log", tags=["transparency log"])
 NOTE_MEDIA_TYPE = "text/plain; charset=utf-8"
 
 
-def _b64(value: bytes) -> str:
+def b64(value: bytes) -> str:
+    """A hash as the proofs carry it: standard base64."""
     return base64.b64encode(value).decode("ascii")
 
 
-def _limit(request: Request, services: Services) -> None:
+def rate_limited(request: Request, services: Services) -> None:
+    """Counted against the public verification limit of the client's address."""
     if services.verify_limit is not None:
         services.verify_limit.check(request)
 
@@ -51,7 +53,8 @@ def _latest(unit: Unit) -> SignedCheckpoint:
     return latest
 
 
-def _beyond(field: str, value: int, size: int) -> ApiError:
+def beyond(field: str, value: int, size: int) -> ApiError:
+    """422: ``field`` asks for more than the latest checkpoint covers."""
     message = _(
         "{value} is beyond the latest checkpoint, which covers {size} entries",
         value=value,
@@ -74,7 +77,7 @@ def _range_error(error: LogRangeError) -> ApiError:
 )
 def checkpoint(request: Request, services: ServicesDep) -> PlainTextResponse:
     """The C2SP signed note: origin, size, root hash, then the log key's signature."""
-    _limit(request, services)
+    rate_limited(request, services)
     with services.store().unit() as unit:
         latest = _latest(unit)
     return PlainTextResponse(latest.note, media_type=NOTE_MEDIA_TYPE)
@@ -83,7 +86,7 @@ def checkpoint(request: Request, services: ServicesDep) -> PlainTextResponse:
 @router.get("/vkey", summary="The key that signs the log's checkpoints")
 def vkey(request: Request, services: ServicesDep) -> dict[str, str]:
     """The verifier key (``name+keyid+base64``) and the log's origin."""
-    _limit(request, services)
+    rate_limited(request, services)
     anchoring = services.store().anchoring
     if anchoring is None:
         raise _no_log()
@@ -101,17 +104,17 @@ def inclusion(
     ] = None,
 ) -> dict[str, Any]:
     """The RFC 9162 inclusion proof of entry ``index`` in the tree of ``size`` entries."""
-    _limit(request, services)
+    rate_limited(request, services)
     with services.store().unit() as unit:
         covered = _latest(unit).checkpoint.size
         size = covered if size is None else size
         if size > covered:
-            raise _beyond("size", size, covered)
+            raise beyond("size", size, covered)
         try:
             proof = unit.transparency.inclusion_proof(index, size)
         except LogRangeError as error:
             raise _range_error(error) from None
-    return {"index": index, "size": size, "hashes": [_b64(h) for h in proof]}
+    return {"index": index, "size": size, "hashes": [b64(h) for h in proof]}
 
 
 @router.get("/proof/consistency", summary="Proof that the log only grew")
@@ -124,17 +127,17 @@ def consistency(
     ] = None,
 ) -> dict[str, Any]:
     """The RFC 9162 consistency proof from the tree of ``old`` entries to that of ``new``."""
-    _limit(request, services)
+    rate_limited(request, services)
     with services.store().unit() as unit:
         covered = _latest(unit).checkpoint.size
         new = covered if new is None else new
         if new > covered:
-            raise _beyond("new", new, covered)
+            raise beyond("new", new, covered)
         try:
             proof = unit.transparency.consistency_proof(old, new)
         except LogRangeError as error:
             raise _range_error(error) from None
-    return {"old": old, "new": new, "hashes": [_b64(h) for h in proof]}
+    return {"old": old, "new": new, "hashes": [b64(h) for h in proof]}
 
 
 @router.get("/entries/{index}", summary="One entry of the log")
@@ -144,17 +147,17 @@ def entry(
     index: Annotated[int, Path(ge=0, description="The entry's index.")],
 ) -> dict[str, Any]:
     """The 32-byte entry, its kind and time; for an audit head, the event id and chain hash."""
-    _limit(request, services)
+    rate_limited(request, services)
     with services.store().unit() as unit:
         covered = _latest(unit).checkpoint.size
         if index >= covered:
-            raise _beyond("index", index, covered)
+            raise beyond("index", index, covered)
         leaf = unit.transparency.entry(index)
         if leaf is None:
             raise ApiError(404, "log.entry_missing", _("The log has no entry {index}", index=index))
         body: dict[str, Any] = {
             "index": leaf.index,
-            "entry": _b64(bytes(leaf.entry)),
+            "entry": b64(bytes(leaf.entry)),
             "kind": leaf.kind,
             "created_at": leaf.created_at.isoformat(),
         }

@@ -18,7 +18,6 @@ verification; nothing here reads a shipment or a document, so nothing is an audi
 
 from __future__ import annotations
 
-import base64
 import uuid
 from typing import TYPE_CHECKING, Annotated, Any, Final
 
@@ -27,7 +26,8 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 
 from cruce.api.deps import Services, ServicesDep
 from cruce.api.issuers import Issuer, issuers_of
-from cruce.api.problems import ApiError, FieldError
+from cruce.api.problems import ApiError
+from cruce.api.routes.log import b64, beyond, rate_limited
 from cruce.i18n import _
 
 if TYPE_CHECKING:
@@ -42,30 +42,12 @@ DID_MEDIA_TYPE: Final = "application/did+json"
 NOTE_MEDIA_TYPE: Final = "text/plain; charset=utf-8"
 
 
-def _b64(value: bytes) -> str:
-    return base64.b64encode(value).decode("ascii")
-
-
-def _limit(request: Request, services: Services) -> None:
-    if services.verify_limit is not None:
-        services.verify_limit.check(request)
-
-
 def _issuer(services: Services, org_id: uuid.UUID) -> Issuer:
     """The organisation's issuer; 404 when it has none."""
     found = issuers_of(services).get(org_id)
     if found is None:
         raise ApiError(404, "issuer.not_found", _("This organisation has signed nothing here"))
     return found
-
-
-def _out_of_range(field: str, value: int, limit: int) -> ApiError:
-    message = _(
-        "{value} is out of range: the log's checkpoint covers {size} entries",
-        value=value,
-        size=limit,
-    )
-    return ApiError(422, "log.out_of_range", message, [FieldError(field, message)])
 
 
 def _passphrase(services: Services, issuer: Issuer) -> str:
@@ -80,14 +62,14 @@ def _passphrase(services: Services, issuer: Issuer) -> str:
 )
 def did_document(org_id: uuid.UUID, request: Request, services: ServicesDep) -> JSONResponse:
     """Every key the organisation signs with, retired ones too, and who it is."""
-    _limit(request, services)
+    rate_limited(request, services)
     return JSONResponse(_issuer(services, org_id).did_document(), media_type=DID_MEDIA_TYPE)
 
 
 @public_router.get("/orgs/{org_id}/status/1", summary="An organisation's revocation status list")
 def status_list(org_id: uuid.UUID, request: Request, services: ServicesDep) -> dict[str, Any]:
     """The Bitstring Status List credential the organisation last signed."""
-    _limit(request, services)
+    rate_limited(request, services)
     found = _issuer(services, org_id).status_list_credential()
     if found is None:
         raise ApiError(404, "issuer.not_found", _("This organisation has signed nothing here"))
@@ -102,7 +84,7 @@ def status_list(org_id: uuid.UUID, request: Request, services: ServicesDep) -> d
 )
 def checkpoint(org_id: uuid.UUID, request: Request, services: ServicesDep) -> PlainTextResponse:
     """The C2SP signed note: origin, size, root hash, then the log key's signature."""
-    _limit(request, services)
+    rate_limited(request, services)
     issuer = _issuer(services, org_id)
     passphrase = _passphrase(services, issuer)
     with issuer.lock, issuer.open_log(passphrase) as log:
@@ -113,7 +95,7 @@ def checkpoint(org_id: uuid.UUID, request: Request, services: ServicesDep) -> Pl
 @router.get("/vkey", summary="The key that signs an organisation's log checkpoints")
 def vkey(org_id: uuid.UUID, request: Request, services: ServicesDep) -> dict[str, str]:
     """The verifier key (``name+keyid+base64``) and the log's origin."""
-    _limit(request, services)
+    rate_limited(request, services)
     issuer = _issuer(services, org_id)
     found = issuer.vkey()
     if found is None:
@@ -136,18 +118,18 @@ def inclusion(
     ] = None,
 ) -> dict[str, Any]:
     """The RFC 9162 inclusion proof of entry ``index`` in the tree of ``size`` entries."""
-    _limit(request, services)
+    rate_limited(request, services)
     issuer = _issuer(services, org_id)
     passphrase = _passphrase(services, issuer)
     with issuer.lock, issuer.open_log(passphrase) as log:
         covered = _covered(log)
         size = covered if size is None else size
         if size > covered:
-            raise _out_of_range("size", size, covered)
+            raise beyond("size", size, covered)
         if index >= size:
-            raise _out_of_range("index", index, size)
+            raise beyond("index", index, size)
         proof = log.inclusion_proof(index, size)
-    return {"index": index, "size": size, "hashes": [_b64(h) for h in proof]}
+    return {"index": index, "size": size, "hashes": [b64(h) for h in proof]}
 
 
 @router.get("/proof/consistency", summary="Proof that an organisation's log only grew")
@@ -161,15 +143,15 @@ def consistency(
     ] = None,
 ) -> dict[str, Any]:
     """The RFC 9162 consistency proof from the tree of ``old`` entries to that of ``new``."""
-    _limit(request, services)
+    rate_limited(request, services)
     issuer = _issuer(services, org_id)
     passphrase = _passphrase(services, issuer)
     with issuer.lock, issuer.open_log(passphrase) as log:
         covered = _covered(log)
         new = covered if new is None else new
         if new > covered:
-            raise _out_of_range("new", new, covered)
+            raise beyond("new", new, covered)
         if old > new:
-            raise _out_of_range("old", old, new)
+            raise beyond("old", old, new)
         proof = log.consistency_proof(old, new)
-    return {"old": old, "new": new, "hashes": [_b64(h) for h in proof]}
+    return {"old": old, "new": new, "hashes": [b64(h) for h in proof]}
