@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Final
 from fastapi import HTTPException
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cruce.api.locale import request_locale
@@ -176,6 +177,16 @@ def install(app: FastAPI) -> None:
             headers["Allow"] = ", ".join(_allowed(request))
         return problem(request, status, code, None, headers=headers)
 
+    async def unstorable(request: Request, _error: Exception) -> JSONResponse:
+        # the database refused a value (a NUL in PostgreSQL text, a number out of its
+        # column's range) that no validation caught: the transaction was rolled back
+        return problem(
+            request,
+            422,
+            "request.unstorable",
+            _("A value holds a character or a number the database cannot store"),
+        )
+
     async def unexpected(request: Request, _error: Exception) -> JSONResponse:
         return problem(request, 500, "server.error", _("The error was logged with its request id"))
 
@@ -183,4 +194,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(DataError, unstorable)
     app.add_exception_handler(Exception, unexpected)

@@ -43,6 +43,10 @@ SESSION_LIFETIME: Final = timedelta(hours=12)
 TOKEN_LIFETIME: Final = timedelta(days=365)
 
 
+_PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+"""Names are one line of text: no control character (PostgreSQL text cannot hold U+0000)."""
+
+
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -50,9 +54,9 @@ class _Body(BaseModel):
 class NewOrganisation(_Body):
     """The organisation a person signs up with."""
 
-    name: Annotated[str, Field(min_length=1, max_length=300)]
+    name: Annotated[str, Field(min_length=1, max_length=300, pattern=_PRINTABLE)]
     tax_scheme: Annotated[str, Field(pattern=r"^(us_ein|mx_rfc|foreign)$")]
-    tax_id: Annotated[str, Field(min_length=1, max_length=40)]
+    tax_id: Annotated[str, Field(min_length=1, max_length=40, pattern=_PRINTABLE)]
 
 
 class SignUp(_Body):
@@ -60,7 +64,7 @@ class SignUp(_Body):
 
     email: EmailStr
     password: Annotated[str, Field(min_length=1, max_length=1024)]
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Annotated[str, Field(min_length=1, max_length=200, pattern=_PRINTABLE)]
     locale: UserLocale = UserLocale.EN
     organisation: NewOrganisation
 
@@ -75,7 +79,7 @@ class SignIn(_Body):
 class NewToken(_Body):
     """A name for the token, to tell it apart when revoking."""
 
-    name: Annotated[str, Field(min_length=1, max_length=100)]
+    name: Annotated[str, Field(min_length=1, max_length=100, pattern=_PRINTABLE)]
 
 
 @router.post("/accounts", status_code=201, summary="Sign up with your organisation")

@@ -153,7 +153,9 @@ def list_shipments(
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     direction: Annotated[str | None, Query(pattern=r"^(US-MX|MX-US)$")] = None,
-    reference: Annotated[str | None, Query(min_length=1, max_length=60)] = None,
+    reference: Annotated[
+        str | None, Query(min_length=1, max_length=60, pattern=r"^[^\x00-\x1f\x7f]+$")
+    ] = None,
 ) -> dict[str, Any]:
     """A page of shipments, oldest first, and the cursor of the next page."""
     with services.store().unit() as unit:
