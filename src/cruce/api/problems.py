@@ -58,6 +58,11 @@ class FieldError:
         self.message = message
 
 
+ONE_LINE: Final = r"^[^\x00-\x1f\x7f]*$"
+"""The pattern of a name or filter the API takes: no control character (PostgreSQL text
+cannot hold U+0000, and no name needs a tab or a line break)."""
+
+
 class ApiError(Exception):
     """An error a route raises: status, stable code, message, and the fields at fault."""
 

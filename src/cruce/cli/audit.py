@@ -27,6 +27,7 @@ from cruce.cli.common import (
     say,
     stdout,
 )
+from cruce.cli.db import UrlOption  # noqa: TC001 - typer reads annotations at run time
 from cruce.config import get_settings
 from cruce.i18n import _
 from cruce.store.crypto import KeyConfigurationError
@@ -48,14 +49,6 @@ audit_app = typer.Typer(
 )
 app.add_typer(audit_app)
 
-UrlOption = Annotated[
-    str | None,
-    typer.Option(
-        "--url",
-        metavar="URL",
-        help="SQLAlchemy URL (default: CRUCE_DATABASE_URL, else the data folder's SQLite file).",
-    ),
-]
 VkeyOption = Annotated[
     str | None,
     typer.Option(

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from cruce.api import idempotency
 from cruce.api.auth import SESSION_COOKIE, PrincipalDep
 from cruce.api.deps import ServicesDep
-from cruce.api.problems import ApiError, FieldError
+from cruce.api.problems import ONE_LINE, ApiError, FieldError
 from cruce.i18n import _
 from cruce.store.errors import DuplicateError
 from cruce.store.models.accounts import MembershipRole, UserLocale
@@ -43,10 +43,6 @@ SESSION_LIFETIME: Final = timedelta(hours=12)
 TOKEN_LIFETIME: Final = timedelta(days=365)
 
 
-_PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
-"""Names are one line of text: no control character (PostgreSQL text cannot hold U+0000)."""
-
-
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -54,9 +50,9 @@ class _Body(BaseModel):
 class NewOrganisation(_Body):
     """The organisation a person signs up with."""
 
-    name: Annotated[str, Field(min_length=1, max_length=300, pattern=_PRINTABLE)]
+    name: Annotated[str, Field(min_length=1, max_length=300, pattern=ONE_LINE)]
     tax_scheme: Annotated[str, Field(pattern=r"^(us_ein|mx_rfc|foreign)$")]
-    tax_id: Annotated[str, Field(min_length=1, max_length=40, pattern=_PRINTABLE)]
+    tax_id: Annotated[str, Field(min_length=1, max_length=40, pattern=ONE_LINE)]
 
 
 class SignUp(_Body):
@@ -64,7 +60,7 @@ class SignUp(_Body):
 
     email: EmailStr
     password: Annotated[str, Field(min_length=1, max_length=1024)]
-    name: Annotated[str, Field(min_length=1, max_length=200, pattern=_PRINTABLE)]
+    name: Annotated[str, Field(min_length=1, max_length=200, pattern=ONE_LINE)]
     locale: UserLocale = UserLocale.EN
     organisation: NewOrganisation
 
@@ -79,7 +75,7 @@ class SignIn(_Body):
 class NewToken(_Body):
     """A name for the token, to tell it apart when revoking."""
 
-    name: Annotated[str, Field(min_length=1, max_length=100, pattern=_PRINTABLE)]
+    name: Annotated[str, Field(min_length=1, max_length=100, pattern=ONE_LINE)]
 
 
 @router.post("/accounts", status_code=201, summary="Sign up with your organisation")

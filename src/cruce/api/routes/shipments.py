@@ -27,7 +27,7 @@ from cruce.api import idempotency, uploads
 from cruce.api.access import Action, not_found, shipment_access
 from cruce.api.auth import Principal, PrincipalDep
 from cruce.api.deps import Services, ServicesDep
-from cruce.api.problems import ApiError, FieldError
+from cruce.api.problems import ONE_LINE, ApiError, FieldError
 from cruce.artifacts.checklist import check
 from cruce.i18n import _
 from cruce.ingest.errors import InputError
@@ -153,9 +153,7 @@ def list_shipments(
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     direction: Annotated[str | None, Query(pattern=r"^(US-MX|MX-US)$")] = None,
-    reference: Annotated[
-        str | None, Query(min_length=1, max_length=60, pattern=r"^[^\x00-\x1f\x7f]+$")
-    ] = None,
+    reference: Annotated[str | None, Query(min_length=1, max_length=60, pattern=ONE_LINE)] = None,
 ) -> dict[str, Any]:
     """A page of shipments, oldest first, and the cursor of the next page."""
     with services.store().unit() as unit:
