@@ -7,6 +7,9 @@ organisation owns one shipment, so a generated id may also meet a real one.
 The number of examples per operation is ``CRUCE_FUZZ_EXAMPLES`` (default 60 in ``make test``);
 a longer run, with the count of requests printed at the end:
 ``CRUCE_FUZZ_EXAMPLES=250 .venv/bin/pytest -p no:xdist -s tests/functional/test_api_fuzz.py``.
+The store is a fresh SQLite file; ``CRUCE_FUZZ_DATABASE_URL`` names an empty PostgreSQL
+database instead (the run then also meets what PostgreSQL refuses and SQLite takes, such
+as U+0000 in text).
 """
 
 from __future__ import annotations
@@ -45,7 +48,10 @@ SENT = {"requests": 0, "server_errors": 0}
 def _app():
     # a fresh SQLite database; no rate limits: the fuzzer is one client sending thousands
     # of requests on purpose
-    settings = Settings(data_dir=Path(tempfile.mkdtemp(prefix="cruce-fuzz-")))
+    settings = Settings(
+        data_dir=Path(tempfile.mkdtemp(prefix="cruce-fuzz-")),
+        database_url=os.environ.get("CRUCE_FUZZ_DATABASE_URL", ""),
+    )
     return create_app(
         services=Services(settings=settings, platform=Platform.from_settings(settings))
     )

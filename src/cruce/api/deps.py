@@ -53,8 +53,8 @@ class Services:
         return self.platform
 
 
-def services(request: Request) -> Services:
-    """The application's services."""
+async def services(request: Request) -> Services:
+    """The application's services (a coroutine: FastAPI runs it on the event loop, not a thread)."""
     found: Services = request.app.state.services
     return found
 

@@ -15,8 +15,11 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from cruce.api.anchoring import Anchoring
+from cruce.api.problems import ApiError
+from cruce.api.read_audit import AuditUnavailableError, ReadAudit
 from cruce.config import Environment
-from cruce.store.crypto import Envelope, LocalKms
+from cruce.i18n import _
+from cruce.store.crypto import Envelope, KeyCache, LocalKms
 from cruce.store.db import make_engine, make_sessionmaker
 from cruce.store.migrations_api import upgrade
 from cruce.store.repositories.accounts import (
@@ -24,7 +27,7 @@ from cruce.store.repositories.accounts import (
     OrganisationRepository,
     UserRepository,
 )
-from cruce.store.repositories.audit import AuditLog
+from cruce.store.repositories.audit import AuditLog, NewEvent
 from cruce.store.repositories.auth import ApiTokenRepository, SessionRepository
 from cruce.store.repositories.documents import DocumentRepository
 from cruce.store.repositories.idempotency import IdempotencyRepository
@@ -35,7 +38,7 @@ from cruce.store.repositories.transparency import TransparencyRepository
 
 if TYPE_CHECKING:
     import uuid
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
 
     from fastapi import Request
     from sqlalchemy.orm import Session, sessionmaker
@@ -52,13 +55,15 @@ class Unit:
     kms: Kms
     anchoring: Anchoring | None = None
     """The log key and the anchoring schedule (None: audit heads are not anchored)."""
+    keys: KeyCache | None = None
+    """The process's unwrapped data keys, shared by the units (None: this unit's own)."""
     audit_events: int = field(default=0, init=False)
     """Audit events this unit wrote (the anchoring schedule counts them)."""
 
     @cached_property
     def cipher(self) -> Envelope:
         """Envelope encryption with the data keys stored in this session."""
-        return Envelope(self.kms, DataKeyRepository(self.session))
+        return Envelope(self.kms, DataKeyRepository(self.session), shared=self.keys)
 
     @cached_property
     def organisations(self) -> OrganisationRepository:
@@ -123,18 +128,37 @@ class Unit:
         actor: tuple[uuid.UUID | None, uuid.UUID | None],
         detail: dict[str, str] | None = None,
     ) -> None:
-        """Who (user, organisation) did what to what, from which address, in which request."""
-        self.audit_events += 1
-        self.audit.append(
-            action,
-            target[0],
-            target[1],
-            actor_user_id=actor[0],
-            actor_organisation_id=actor[1],
-            ip=request.client.host if request.client is not None else None,
-            request_id=getattr(request.state, "request_id", None),
-            detail=detail or {},
-        )
+        """Who (user, organisation) did what to what, from which address, in which request.
+
+        The event commits with this unit's other writes; a read that writes nothing
+        records its event with :meth:`Platform.record_read` instead.
+        """
+        self.append_events([request_event(request, action, target, actor, detail)])
+
+    def append_events(self, events: Sequence[NewEvent]) -> None:
+        """Append events to the audit chain in this unit's transaction."""
+        self.audit_events += len(events)
+        self.audit.append_many(events)
+
+
+def request_event(
+    request: Request,
+    action: str,
+    target: tuple[str, str],
+    actor: tuple[uuid.UUID | None, uuid.UUID | None],
+    detail: dict[str, str] | None = None,
+) -> NewEvent:
+    """The audit event of a request: the actor, the target and where the request came from."""
+    return NewEvent(
+        action,
+        target[0],
+        target[1],
+        actor_user_id=actor[0],
+        actor_organisation_id=actor[1],
+        ip=request.client.host if request.client is not None else None,
+        request_id=getattr(request.state, "request_id", None),
+        detail=dict(detail or {}),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +173,13 @@ class Platform:
     polling SQLite's busy handler. Nothing on PostgreSQL."""
     anchoring: Anchoring | None = None
     """The log key and when to anchor the audit log's head (see :mod:`cruce.api.anchoring`)."""
+    keys: KeyCache = field(default_factory=KeyCache)
+    """Data keys opened by committed units, kept unwrapped for the next ones."""
+    reads: ReadAudit = field(init=False, repr=False)
+    """The writer of reads' audit events (see :mod:`cruce.api.read_audit`)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reads", ReadAudit(self.unit))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Platform:
@@ -169,17 +200,42 @@ class Platform:
             Anchoring.from_settings(settings),
         )
 
+    def record_read(
+        self,
+        request: Request,
+        action: str,
+        target: tuple[str, str],
+        actor: tuple[uuid.UUID | None, uuid.UUID | None],
+        detail: dict[str, str] | None = None,
+    ) -> None:
+        """Audit a read; return once its event is committed (call it before answering).
+
+        ApiError 503 when the event cannot be committed: a read that is not audited is
+        not answered.
+        """
+        try:
+            self.reads.record(request_event(request, action, target, actor, detail))
+        except AuditUnavailableError:
+            raise ApiError(
+                503,
+                "audit.unavailable",
+                _("The service cannot record this read in its audit log now; try again"),
+                headers={"Retry-After": "5"},
+            ) from None
+
     @contextmanager
     def unit(self) -> Iterator[Unit]:
         """A unit of work: committed when the block ends, rolled back when it raises."""
         with self.serialise:
             session = self.sessions()
             try:
-                unit = Unit(session, self.kms, self.anchoring)
+                unit = Unit(session, self.kms, self.anchoring, self.keys)
                 yield unit
                 if self.anchoring is not None:
                     self.anchoring.after(unit)
                 session.commit()
+                if "cipher" in unit.__dict__:  # the envelope was used: share what it opened
+                    self.keys.publish(unit.cipher.opened)
             except BaseException:
                 session.rollback()
                 raise

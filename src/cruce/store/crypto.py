@@ -30,6 +30,11 @@ Rotation needs no downtime and re-encrypts nothing at once:
   every stored DEK under the active KEK without touching data; then drop the old KEK.
   Moving to another KMS is the same call with the new KMS as argument.
 
+Within one process, DEKs that a committed transaction opened are kept unwrapped in a
+:class:`KeyCache` shared by the service's requests (:meth:`Envelope.opened`, published by
+the caller after its commit), so reading a record costs no data-key query; a key only ever
+seen in a transaction that was rolled back is never shared.
+
 No message or ``repr`` here contains key material.
 """
 
@@ -416,14 +421,58 @@ def _blob_aad(header: bytes, organisation_id: uuid.UUID, aad: bytes) -> bytes:
     return header + organisation_id.bytes + aad
 
 
+class KeyCache:
+    """Unwrapped data keys by organisation and version, the least recently used dropped first.
+
+    Shared by the units of work of one process; thread-safe. A DEK never changes once made
+    (rotation adds a version, re-wrapping changes only its wrapping), so an entry stays
+    right for as long as it is kept.
+    """
+
+    def __init__(self, size: int = DEFAULT_CACHE_SIZE) -> None:
+        self._keys: OrderedDict[tuple[uuid.UUID, int], AESGCM] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"KeyCache(keys={len(self._keys)})"
+
+    def get(self, organisation_id: uuid.UUID, version: int) -> AESGCM | None:
+        """The key, or None when it is not kept."""
+        slot = (organisation_id, version)
+        with self._lock:
+            aead = self._keys.get(slot)
+            if aead is not None:
+                self._keys.move_to_end(slot)
+            return aead
+
+    def publish(self, opened: dict[tuple[uuid.UUID, int], AESGCM]) -> None:
+        """Keep keys a committed transaction opened."""
+        with self._lock:
+            for slot, aead in opened.items():
+                self._keys[slot] = aead
+                self._keys.move_to_end(slot)
+            while len(self._keys) > self._size:
+                self._keys.popitem(last=False)
+
+
 class Envelope:
     """Envelope encryption for the store: the ``Cipher`` port of the repositories."""
 
     def __init__(
-        self, kms: Kms, store: DataKeyStore, *, cache_size: int = DEFAULT_CACHE_SIZE
+        self,
+        kms: Kms,
+        store: DataKeyStore,
+        *,
+        cache_size: int = DEFAULT_CACHE_SIZE,
+        shared: KeyCache | None = None,
     ) -> None:
         self._kms = kms
         self._store = store
+        self._shared = shared
+        self.opened: dict[tuple[uuid.UUID, int], AESGCM] = {}
+        """The keys this envelope read from its store: the caller publishes them to the
+        shared cache once its transaction is committed."""
         # keyed by the wrapped bytes too: a key added in a transaction that was rolled back
         # (and replaced by another process's) is never mistaken for the stored one
         self._cache: OrderedDict[tuple[uuid.UUID, int, bytes], AESGCM] = OrderedDict()
@@ -452,17 +501,26 @@ class Envelope:
     def decrypt(self, organisation_id: uuid.UUID, blob: bytes, aad: bytes) -> bytes:
         """The plaintext of ``blob``; :class:`DecryptionError` when it does not open."""
         version = data_key_version(blob)
+        header = blob[: _HEADER.size]
+        nonce = blob[_HEADER.size : _HEADER.size + NONCE_BYTES]
+        sealed = blob[_HEADER.size + NONCE_BYTES :]
+        associated = _blob_aad(header, organisation_id, aad)
+        kept = None if self._shared is None else self._shared.get(organisation_id, version)
+        if kept is not None:
+            try:
+                return kept.decrypt(nonce, sealed, associated)
+            except InvalidTag:
+                pass  # a changed blob, or a kept key that is not the stored one: ask the store
         stored = self._store.get(organisation_id, version)
         if stored is None:
             raise DecryptionError(_("The data key version {version} is unknown.", version=version))
-        header = blob[: _HEADER.size]
-        nonce = blob[_HEADER.size : _HEADER.size + NONCE_BYTES]
+        aead = self._aead(stored)
         try:
-            return self._aead(stored).decrypt(
-                nonce, blob[_HEADER.size + NONCE_BYTES :], _blob_aad(header, organisation_id, aad)
-            )
+            plaintext = aead.decrypt(nonce, sealed, associated)
         except InvalidTag:
             raise DecryptionError(NOT_DECRYPTABLE) from None
+        self.opened[(organisation_id, version)] = aead
+        return plaintext
 
     # -- data key rotation
     def rotate_data_key(self, organisation_id: uuid.UUID) -> int:

@@ -27,7 +27,8 @@ OTHER = Ed25519Signer("cruce.example/log", Ed25519PrivateKey.from_private_bytes(
 
 
 def _events(audit: AuditLog, count: int) -> list[AuditEvent]:
-    return [
+    """New events, loaded as the session's rows so that a test may tamper with them."""
+    appended = [
         audit.append(
             "shipment.read",
             "shipment",
@@ -38,6 +39,7 @@ def _events(audit: AuditLog, count: int) -> list[AuditEvent]:
         )
         for n in range(count)
     ]
+    return [audit.session.get_one(AuditEvent, event.id) for event in appended]
 
 
 class Fixture:

@@ -62,13 +62,13 @@ def _read(
     with services.store().unit() as unit:
         shipment_access(unit, shipment_id, principal, action)
         record = unit.shipments.get(shipment_id).record
-        unit.audit_event(
-            request,
-            "shipment.read",
-            ("shipment", str(shipment_id)),
-            (principal.user_id, principal.organisation_id),
-            {"view": view},
-        )
+    services.store().record_read(
+        request,
+        "shipment.read",
+        ("shipment", str(shipment_id)),
+        (principal.user_id, principal.organisation_id),
+        {"view": view},
+    )
     return record
 
 

@@ -317,12 +317,12 @@ def list_documents(
     with services.store().unit() as unit:
         access = shipment_access(unit, shipment_id, principal, Action.READ_DOCUMENTS)
         found = unit.documents.list(shipment_id, version)
-        unit.audit_event(
-            request,
-            "documents.listed",
-            ("shipment", str(shipment_id)),
-            (principal.user_id, principal.organisation_id),
-        )
+    services.store().record_read(
+        request,
+        "documents.listed",
+        ("shipment", str(shipment_id)),
+        (principal.user_id, principal.organisation_id),
+    )
     items = [_item(info) for info in found if _visible(access, info.artifact_key)]
     return {"shipment_id": str(shipment_id), "documents": items}
 
@@ -358,13 +358,13 @@ def download(
     with services.store().unit() as unit:
         info = _document(unit, shipment_id, document_id, principal)
         content = unit.documents.content(document_id)
-        unit.audit_event(
-            request,
-            "document.read",
-            ("document", str(document_id)),
-            (principal.user_id, principal.organisation_id),
-            {"shipment_id": str(shipment_id), "artifact_key": info.artifact_key},
-        )
+    services.store().record_read(
+        request,
+        "document.read",
+        ("document", str(document_id)),
+        (principal.user_id, principal.organisation_id),
+        {"shipment_id": str(shipment_id), "artifact_key": info.artifact_key},
+    )
     return Response(
         content,
         media_type=info.media_type,
@@ -388,11 +388,11 @@ def credential(
         info = _document(unit, shipment_id, document_id, principal)
         if info.credential is None:
             raise not_found()
-        unit.audit_event(
-            request,
-            "document.credential_read",
-            ("document", str(document_id)),
-            (principal.user_id, principal.organisation_id),
-            {"shipment_id": str(shipment_id), "artifact_key": info.artifact_key},
-        )
+    services.store().record_read(
+        request,
+        "document.credential_read",
+        ("document", str(document_id)),
+        (principal.user_id, principal.organisation_id),
+        {"shipment_id": str(shipment_id), "artifact_key": info.artifact_key},
+    )
     return JSONResponse(info.credential)

@@ -158,13 +158,13 @@ def list_parties(
             }
             for organisation, held in roles.items()
         ]
-        unit.audit_event(
-            request,
-            "shipment.read",
-            ("shipment", str(shipment_id)),
-            (principal.user_id, principal.organisation_id),
-            {"view": "parties"},
-        )
+    services.store().record_read(
+        request,
+        "shipment.read",
+        ("shipment", str(shipment_id)),
+        (principal.user_id, principal.organisation_id),
+        {"view": "parties"},
+    )
     return {"shipment_id": str(shipment_id), "parties": parties}
 
 

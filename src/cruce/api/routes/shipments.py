@@ -194,12 +194,12 @@ def get_shipment(
             info, current, record_json = unit.shipments.get_json(shipment_id, version)
         except NotFoundError:
             raise not_found() from None
-        unit.audit_event(
-            request,
-            "shipment.read",
-            ("shipment", str(shipment_id)),
-            (principal.user_id, principal.organisation_id),
-        )
+    services.store().record_read(
+        request,
+        "shipment.read",
+        ("shipment", str(shipment_id)),
+        (principal.user_id, principal.organisation_id),
+    )
     head = json.dumps(
         {
             "id": str(shipment_id),
@@ -283,10 +283,10 @@ def readiness(
     with services.store().unit() as unit:
         shipment_access(unit, shipment_id, principal, Action.READ_RECORD)
         stored = unit.shipments.get(shipment_id)
-        unit.audit_event(
-            request,
-            "shipment.read",
-            ("shipment", str(shipment_id)),
-            (principal.user_id, principal.organisation_id),
-        )
+    services.store().record_read(
+        request,
+        "shipment.read",
+        ("shipment", str(shipment_id)),
+        (principal.user_id, principal.organisation_id),
+    )
     return check(stored.record).as_dict()

@@ -358,17 +358,50 @@ class ShipmentRepository:
         """A version's canonical JSON as stored, with its version facts and the current number.
 
         The record was validated when it was written and its SHA-256 is checked here, so a
-        reader that only passes it on (the API's GET) need not validate it again.
+        reader that only passes it on (the API's GET) need not validate it again. One query
+        (the shipment joined to the version asked for), outside the session's identity map.
         """
-        row, stored, plaintext = self._decrypted(shipment_id, version, None)
-        info = VersionInfo(
-            version=stored.version,
-            record_sha256=stored.record_sha256,
-            created_at=stored.created_at,
-            created_by_user_id=stored.created_by_user_id,
-            created_by_organisation_id=stored.created_by_organisation_id,
+        wanted = ShipmentRow.current_version if version is None else version
+        query = (
+            select(
+                ShipmentRow.owner_organisation_id,
+                ShipmentRow.current_version,
+                ShipmentVersion.version,
+                ShipmentVersion.record_enc,
+                ShipmentVersion.record_sha256,
+                ShipmentVersion.created_at,
+                ShipmentVersion.created_by_user_id,
+                ShipmentVersion.created_by_organisation_id,
+            )
+            .join(
+                ShipmentVersion,
+                and_(
+                    ShipmentVersion.shipment_id == ShipmentRow.id,
+                    ShipmentVersion.version == wanted,
+                ),
+            )
+            .where(ShipmentRow.id == shipment_id)
         )
-        return info, row.current_version, plaintext
+        found = self.session.connection().execute(query).one_or_none()
+        if found is None:
+            if version is None:
+                raise NotFoundError("shipment", shipment_id)
+            raise NotFoundError("shipment version", f"{shipment_id}@{version}")
+        plaintext = self.cipher.decrypt(
+            found.owner_organisation_id,
+            found.record_enc,
+            aad("shipment_versions", shipment_id, found.version),
+        )
+        if hashlib.sha256(plaintext).hexdigest() != found.record_sha256:
+            raise IntegrityCheckError(f"shipment {shipment_id} version {found.version}")
+        info = VersionInfo(
+            version=found.version,
+            record_sha256=found.record_sha256,
+            created_at=found.created_at,
+            created_by_user_id=found.created_by_user_id,
+            created_by_organisation_id=found.created_by_organisation_id,
+        )
+        return info, found.current_version, plaintext
 
     def versions(self, shipment_id: uuid.UUID) -> list[VersionInfo]:
         """Every version, oldest first."""
@@ -435,7 +468,7 @@ class ShipmentRepository:
 
         One query: the shipment's owner joined to the organisation's party rows.
         """
-        rows = self.session.execute(
+        query = (
             select(ShipmentRow.owner_organisation_id, ShipmentParty.role)
             .outerjoin(
                 ShipmentParty,
@@ -445,7 +478,8 @@ class ShipmentRepository:
                 ),
             )
             .where(ShipmentRow.id == shipment_id)
-        ).all()
+        )
+        rows = self.session.connection().execute(query).all()
         if not rows:
             return None
         owner = rows[0][0] == org_id
