@@ -91,6 +91,14 @@ class TestPublicVerification:
         assert response.status_code == 422
         assert response.json()["code"] == "verify.unreadable"
 
+    @pytest.mark.parametrize("document", [b'{"": null}', b'{"type": ["Invoice"], "issuer": "x"}'])
+    def test_json_that_is_not_a_credential_is_a_422_problem(self, client, document):
+        # schemathesis found {"": null} answered 200 "cruce does not resolve None"
+        files = [("file", ("file", document, "application/json"))]
+        response = client.post("/api/v1/verify", files=files)
+        assert response.status_code == 422
+        assert "VerifiableCredential" in response.json()["detail"]
+
     def test_a_request_without_a_file_names_the_missing_field(self, client):
         response = client.post("/api/v1/verify", data={"x": "y"})
         assert response.status_code == 422

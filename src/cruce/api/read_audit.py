@@ -18,6 +18,7 @@ The thread starts with the first event and ends after :data:`IDLE_SECONDS` witho
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 from concurrent.futures import Future
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 
     from cruce.api.platform import Unit
     from cruce.store.repositories.audit import NewEvent
+
+_log = logging.getLogger(__name__)
 
 IDLE_SECONDS: Final = 1.0
 """How long the writer thread waits for an event before it ends."""
@@ -112,6 +115,7 @@ class ReadAudit:
             with self._unit() as unit:
                 unit.append_events([pending.event for pending in batch])
         except Exception as error:  # noqa: BLE001 - handed to every reader of the batch
+            _log.exception("a batch of %d read audit events was not committed", len(batch))
             for pending in batch:
                 pending.done.set_exception(error)
         else:

@@ -105,6 +105,12 @@ def _read(data: bytes) -> _Read:
                 limit=MAX_DEPTH,
             )
         )
+    types = credential.get("type")
+    if "VerifiableCredential" not in (types if isinstance(types, list) else [types]):
+        # W3C VC Data Model 2.0, section 4.5: a credential's type includes VerifiableCredential
+        raise UnreadableError(
+            _("The JSON file is not a verifiable credential: its type is not VerifiableCredential")
+        )
     return _Read(credential, revisions, receipt)
 
 
