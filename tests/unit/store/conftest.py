@@ -14,19 +14,15 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
-from sqlalchemy.pool import NullPool
 
 from cruce.store import migrations_api
 from cruce.store.db import make_engine
+from pg_databases import empty_database
 
 if TYPE_CHECKING:
     import uuid
 
-PG_HOST = os.environ.get("CRUCE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
-PG_ADMIN_DB = "test"
 BACKENDS = ["sqlite", "postgresql"]
 
 
@@ -72,31 +68,9 @@ def sqlite_url(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def postgresql_url():
-    admin = make_engine(
-        f"{PG_HOST}/{PG_ADMIN_DB}",
-        isolation_level="AUTOCOMMIT",
-        poolclass=NullPool,
-        connect_args={"connect_timeout": 3},
-    )
-    name = f"cruce_test_{_worker()}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as error:
-        admin.dispose()
-        reason = f"PostgreSQL is not reachable at {PG_HOST}: {error.orig}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    url = f"{PG_HOST}/{name}"
-    try:
+    with empty_database(f"cruce_test_{_worker()}") as url:
         migrations_api.upgrade(url)
         yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

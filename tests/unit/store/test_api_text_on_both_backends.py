@@ -12,20 +12,15 @@ import uuid
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.pool import NullPool
 
 from cruce.api.app import create_app
 from cruce.api.deps import Services
 from cruce.api.platform import Platform
 from cruce.config import Settings
-from cruce.store.db import make_engine
+from pg_databases import empty_database
 
 pytestmark = pytest.mark.unit
 PASSWORD = "a long enough passphrase"  # noqa: S105 - a test account
-
-
-PG_HOST = os.environ.get("CRUCE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -34,28 +29,8 @@ def own_database(request, tmp_path_factory):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('text') / 'cruce.db'}"
         return
-    admin = make_engine(
-        f"{PG_HOST}/test",
-        isolation_level="AUTOCOMMIT",
-        poolclass=NullPool,
-        connect_args={"connect_timeout": 3},
-    )
-    name = f"cruce_text_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as error:
-        admin.dispose()
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL is not reachable: {error.orig}")
-        pytest.skip(f"PostgreSQL is not reachable: {error.orig}")
-    try:
-        yield f"{PG_HOST}/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with empty_database(f"cruce_text_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}") as url:
+        yield url
 
 
 @pytest.fixture
