@@ -119,6 +119,14 @@ class TestSessions:
         )
         assert client.get("/api/v1/me").status_code == 401
 
+    def test_a_session_signed_out_is_refused_by_the_reads_too(self, signed_in):
+        client, csrf = signed_in
+        cookie = client.cookies.get("cruce_session")
+        assert client.get("/api/v1/shipments").status_code == 200
+        client.delete("/api/v1/sessions/current", headers={"X-CSRF-Token": csrf})
+        client.cookies.set("cruce_session", cookie)  # presented again after signing out
+        assert client.get("/api/v1/shipments").status_code == 401
+
     def test_sign_in_is_rate_limited_per_address(self, tmp_path):
         client = _client(tmp_path, login_limit=RateLimit("login", "3/minute"))
         credentials = {"email": ACCOUNT["email"], "password": "wrong password!!"}

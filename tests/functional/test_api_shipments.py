@@ -165,6 +165,28 @@ class TestAccess:
         ):
             assert response.status_code == 401
 
+    def test_a_read_without_credentials_is_a_401_before_its_path_is_checked(self, client):
+        # reads authenticate inside their own unit of work; a request that presents
+        # nothing is still refused first, whatever its path holds
+        response = client.get("/api/v1/shipments/not-a-uuid")
+        assert response.status_code == 401
+        assert response.headers["WWW-Authenticate"] == "Bearer"
+
+    def test_a_token_cruce_never_issued_is_refused_by_every_read(self, client, seller):
+        shipment_id = _create(client, seller).json()["id"]
+        forged = {"Authorization": "Bearer cruce_api_0123456789ab_" + "x" * 43}
+        for path in (
+            "",
+            "/readiness",
+            "/parties",
+            "/documents",
+            "/landed-cost",
+            "/origin",
+        ):
+            response = client.get(f"/api/v1/shipments/{shipment_id}{path}", headers=forged)
+            assert response.status_code == 401, path
+        assert client.get("/api/v1/shipments", headers=forged).status_code == 401
+
 
 class TestList:
     def test_pages_follow_the_cursor_to_the_end(self, client, seller):

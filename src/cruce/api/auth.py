@@ -10,7 +10,7 @@ browser never sends it by itself.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Final
 
@@ -73,35 +73,70 @@ def _bearer(unit: Unit, presented: str, now: datetime) -> Principal:
     return Principal(row.user_id, row.organisation_id, "token")
 
 
-def current_principal(request: Request, services: ServicesDep) -> Principal:
-    """The request's principal; ApiError 401 without a valid token or session."""
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """What a request presents to prove who it is, read from its headers alone."""
+
+    bearer: str | None = field(default=None, repr=False)
+    cookie: str | None = field(default=None, repr=False)
+    csrf: str | None = field(default=None, repr=False)
+    safe: bool = True
+    """The method only reads (no CSRF token needed)."""
+
+
+async def presented_credentials(request: Request) -> Credentials:
+    """The request's token or session cookie; ApiError 401 when it presents neither.
+
+    A coroutine: reading headers needs no thread. The database is asked later, in the
+    route's own unit of work (:func:`authenticate`) or in :func:`current_principal`.
+    """
+    header = request.headers.get("authorization", "")
+    scheme, _space, presented = header.partition(" ")
+    bearer = presented.strip() if scheme.lower() == "bearer" and presented.strip() else None
+    cookie = request.cookies.get(SESSION_COOKIE) or None
+    if bearer is None and cookie is None:
+        raise _unauthorised()
+    return Credentials(
+        bearer, cookie, request.headers.get(CSRF_HEADER), request.method in SAFE_METHODS
+    )
+
+
+def authenticate(unit: Unit, credentials: Credentials) -> Principal:
+    """The principal of the credentials, looked up in ``unit``; ApiError 401 or 403."""
+    now = datetime.now(UTC)
+    if credentials.bearer is not None:
+        return _bearer(unit, credentials.bearer, now)
+    if credentials.cookie is None:
+        raise _unauthorised()
+    signed_in = unit.sessions.find_by_token_hash(token_digest(credentials.cookie))
+    if signed_in is None or not _live(signed_in.revoked_at, signed_in.expires_at, now):
+        raise _unauthorised()
+    if not credentials.safe and not verify_csrf_token(credentials.csrf, signed_in.csrf_hash):
+        raise ApiError(
+            403,
+            "auth.csrf",
+            _("The request lacks the session's CSRF token ({header})", header=CSRF_HEADER),
+        )
+    organisations = unit.memberships.organisations_of(signed_in.user_id)
+    if not organisations:
+        raise _unauthorised()
+    return Principal(signed_in.user_id, organisations[0][0], "session", signed_in.id)
+
+
+CredentialsDep = Annotated[Credentials, Depends(presented_credentials)]
+
+
+def current_principal(services: ServicesDep, credentials: CredentialsDep) -> Principal:
+    """The request's principal, in a unit of its own; ApiError 401 without a valid one.
+
+    Routes that read a shipment or a document authenticate inside their own unit instead
+    (:func:`authenticate`): one unit of work per request, not two.
+    """
     platform = services.platform
     if platform is None:
         raise _unauthorised()
-    now = datetime.now(UTC)
-    header = request.headers.get("authorization", "")
-    scheme, _space, presented = header.partition(" ")
     with platform.unit() as unit:
-        if scheme.lower() == "bearer" and presented:
-            return _bearer(unit, presented.strip(), now)
-        cookie = request.cookies.get(SESSION_COOKIE)
-        if not cookie:
-            raise _unauthorised()
-        signed_in = unit.sessions.find_by_token_hash(token_digest(cookie))
-        if signed_in is None or not _live(signed_in.revoked_at, signed_in.expires_at, now):
-            raise _unauthorised()
-        if request.method not in SAFE_METHODS and not verify_csrf_token(
-            request.headers.get(CSRF_HEADER), signed_in.csrf_hash
-        ):
-            raise ApiError(
-                403,
-                "auth.csrf",
-                _("The request lacks the session's CSRF token ({header})", header=CSRF_HEADER),
-            )
-        organisations = unit.memberships.organisations_of(signed_in.user_id)
-        if not organisations:
-            raise _unauthorised()
-        return Principal(signed_in.user_id, organisations[0][0], "session", signed_in.id)
+        return authenticate(unit, credentials)
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]

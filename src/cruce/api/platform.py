@@ -177,9 +177,16 @@ class Platform:
     """Data keys opened by committed units, kept unwrapped for the next ones."""
     reads: ReadAudit = field(init=False, repr=False)
     """The writer of reads' audit events (see :mod:`cruce.api.read_audit`)."""
+    readers: sessionmaker[Session] | None = field(init=False, repr=False)
+    """Sessions whose statements each commit on their own (PostgreSQL; None on SQLite)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "reads", ReadAudit(self.unit))
+        engine = self.sessions.kw["bind"]
+        readers = None
+        if engine.dialect.name == "postgresql":
+            readers = make_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))
+        object.__setattr__(self, "readers", readers)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Platform:
@@ -241,3 +248,25 @@ class Platform:
                 raise
             finally:
                 session.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[Unit]:
+        """A unit of work that reads: no transaction to begin or commit on PostgreSQL.
+
+        Each statement sees what was committed when it ran (PostgreSQL's autocommit), which
+        spares a read two round trips; a read that needs one snapshot across statements
+        asks for it in one statement. The rare write a read makes (a token's "last used"
+        time) commits on its own. On SQLite this is :meth:`unit`.
+        """
+        if self.readers is None:
+            with self.unit() as unit:
+                yield unit
+            return
+        session = self.readers()
+        try:
+            unit = Unit(session, self.kms, self.anchoring, self.keys)
+            yield unit
+            if "cipher" in unit.__dict__:  # what it opened was committed: share it
+                self.keys.publish(unit.cipher.opened)
+        finally:
+            session.close()

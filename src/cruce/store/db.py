@@ -6,10 +6,11 @@ Nothing here is created at import: the application builds one engine at start-up
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -18,10 +19,15 @@ if TYPE_CHECKING:
     import sqlite3
 
     from sqlalchemy.engine import URL, Connection, Engine
+    from sqlalchemy.engine.interfaces import DBAPIConnection
+    from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 SQLITE_POOL_SIZE = 40
 """AnyIO's default thread limiter: the most threads that hold a connection at once."""
+PING_AFTER_IDLE_SECONDS = 5.0
+"""A pooled PostgreSQL connection idle longer than this is pinged before it is handed out."""
+_RETURNED_AT = "cruce_returned_at"
 
 
 def normalise_url(url: str | URL) -> URL:
@@ -68,8 +74,43 @@ def make_engine(url: str | URL, **options: Any) -> Engine:  # noqa: ANN401 - cre
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
-    options.setdefault("pool_pre_ping", True)
-    return create_engine(parsed, **options)
+    engine = create_engine(parsed, **options)
+    if not options.get("pool_pre_ping"):
+        _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection before use only when it sat idle for a while.
+
+    SQLAlchemy's ``pool_pre_ping`` pings on every checkout: one more round trip on every
+    unit of work, however busy the pool. A connection used a moment ago is alive; one that
+    sat idle may have been closed by the server, a restart or a firewall. When the ping
+    fails the pool drops the connection and hands out another (SQLAlchemy's documented
+    ``checkout`` event with ``DisconnectionError``). A connection that dies between two
+    close uses fails its request, and SQLAlchemy then invalidates the pool.
+    """
+    dialect = engine.dialect
+
+    def returned(_dbapi: DBAPIConnection, record: ConnectionPoolEntry) -> None:
+        record.info[_RETURNED_AT] = time.monotonic()
+
+    def checkout(
+        dbapi: DBAPIConnection, record: ConnectionPoolEntry, _proxy: PoolProxiedConnection
+    ) -> None:
+        since = record.info.get(_RETURNED_AT)
+        if since is None or time.monotonic() - since <= PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            alive = dialect.do_ping(dbapi)
+        except Exception as error:  # any failure means: use another connection
+            raise exc.DisconnectionError(str(error)) from error
+        if not alive:
+            msg = "the pooled connection did not answer its ping"
+            raise exc.DisconnectionError(msg)
+
+    event.listen(engine, "checkin", returned)
+    event.listen(engine, "checkout", checkout)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Final
 from fastapi import APIRouter, Query, Request
 
 from cruce.api.access import Action, shipment_access
-from cruce.api.auth import Principal, PrincipalDep
+from cruce.api.auth import Credentials, CredentialsDep, authenticate
 from cruce.api.deps import Services, ServicesDep
 from cruce.api.problems import ApiError, FieldError
 from cruce.compliance.duties import (
@@ -53,13 +53,14 @@ OnQuery = Annotated[
 def _read(
     shipment_id: uuid.UUID,
     request: Request,
-    principal: Principal,
+    credentials: Credentials,
     services: Services,
     action: Action,
     view: str,
 ) -> Shipment:
     """The current record, once the caller may take ``action``; the read is audited."""
-    with services.store().unit() as unit:
+    with services.store().reading() as unit:
+        principal = authenticate(unit, credentials)
         shipment_access(unit, shipment_id, principal, action)
         record = unit.shipments.get(shipment_id).record
     services.store().record_read(
@@ -145,7 +146,7 @@ def origin_document(record: Shipment, day: date, line: int | None = None) -> dic
 def get_landed_cost(
     shipment_id: uuid.UUID,
     request: Request,
-    principal: PrincipalDep,
+    credentials: CredentialsDep,
     services: ServicesDep,
     on: OnQuery = None,
     currency: Annotated[
@@ -157,7 +158,7 @@ def get_landed_cost(
     ] = None,
 ) -> dict[str, Any]:
     """The quotes as claimed (``as-claimed``), without (``no``) and with (``yes``) USMCA."""
-    record = _read(shipment_id, request, principal, services, Action.READ_COST, "landed_cost")
+    record = _read(shipment_id, request, credentials, services, Action.READ_COST, "landed_cost")
     return cost_document(record, _day(on, record), currency)
 
 
@@ -168,7 +169,7 @@ def get_landed_cost(
 def get_origin(
     shipment_id: uuid.UUID,
     request: Request,
-    principal: PrincipalDep,
+    credentials: CredentialsDep,
     services: ServicesDep,
     on: OnQuery = None,
     line: Annotated[
@@ -176,5 +177,5 @@ def get_origin(
     ] = None,
 ) -> dict[str, Any]:
     """Each line's decision: rule, criterion, materials, RVC and what would make it qualify."""
-    record = _read(shipment_id, request, principal, services, Action.READ_ORIGIN, "origin")
+    record = _read(shipment_id, request, credentials, services, Action.READ_ORIGIN, "origin")
     return origin_document(record, _day(on, record), line)

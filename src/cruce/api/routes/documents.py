@@ -33,7 +33,7 @@ from starlette.concurrency import run_in_threadpool
 
 from cruce.api import idempotency
 from cruce.api.access import WITHOUT_PRICES, Action, ShipmentAccess, not_found, shipment_access
-from cruce.api.auth import Principal, PrincipalDep
+from cruce.api.auth import CredentialsDep, Principal, PrincipalDep, authenticate
 from cruce.api.deps import Services, ServicesDep
 from cruce.api.issuers import issuers_of
 from cruce.api.problems import ApiError, FieldError
@@ -306,7 +306,7 @@ def _pack(
 def list_documents(
     shipment_id: uuid.UUID,
     request: Request,
-    principal: PrincipalDep,
+    credentials: CredentialsDep,
     services: ServicesDep,
     version: Annotated[int | None, Query(ge=1, description="Only this version's.")] = None,
 ) -> dict[str, Any]:
@@ -314,7 +314,8 @@ def list_documents(
 
     A carrier's list has the invoice only as its SD-JWT presentation without prices.
     """
-    with services.store().unit() as unit:
+    with services.store().reading() as unit:
+        principal = authenticate(unit, credentials)
         access = shipment_access(unit, shipment_id, principal, Action.READ_DOCUMENTS)
         found = unit.documents.list(shipment_id, version)
     services.store().record_read(
@@ -351,11 +352,12 @@ def download(
     shipment_id: uuid.UUID,
     document_id: uuid.UUID,
     request: Request,
-    principal: PrincipalDep,
+    credentials: CredentialsDep,
     services: ServicesDep,
 ) -> Response:
     """The file as stored (decrypted, its SHA-256 checked), as an attachment."""
-    with services.store().unit() as unit:
+    with services.store().reading() as unit:
+        principal = authenticate(unit, credentials)
         info = _document(unit, shipment_id, document_id, principal)
         content = unit.documents.content(document_id)
     services.store().record_read(
@@ -380,11 +382,12 @@ def credential(
     shipment_id: uuid.UUID,
     document_id: uuid.UUID,
     request: Request,
-    principal: PrincipalDep,
+    credentials: CredentialsDep,
     services: ServicesDep,
 ) -> JSONResponse:
     """The signed credential (W3C VC 2.0) of the document; 404 for a file that has none."""
-    with services.store().unit() as unit:
+    with services.store().reading() as unit:
+        principal = authenticate(unit, credentials)
         info = _document(unit, shipment_id, document_id, principal)
         if info.credential is None:
             raise not_found()

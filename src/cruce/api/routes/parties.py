@@ -29,7 +29,7 @@ from starlette.concurrency import run_in_threadpool
 
 from cruce.api import idempotency
 from cruce.api.access import Action, shipment_access
-from cruce.api.auth import Principal, PrincipalDep
+from cruce.api.auth import CredentialsDep, Principal, PrincipalDep, authenticate
 from cruce.api.deps import Services, ServicesDep
 from cruce.api.problems import ApiError, FieldError
 from cruce.i18n import _
@@ -140,10 +140,11 @@ def idempotent(
 
 @router.get("/shipments/{shipment_id}/parties", summary="Who takes part in a shipment")
 def list_parties(
-    shipment_id: uuid.UUID, request: Request, principal: PrincipalDep, services: ServicesDep
+    shipment_id: uuid.UUID, request: Request, credentials: CredentialsDep, services: ServicesDep
 ) -> dict[str, Any]:
     """The owner, then each organisation that takes part, with its legal name and roles."""
-    with services.store().unit() as unit:
+    with services.store().reading() as unit:
+        principal = authenticate(unit, credentials)
         shipment_access(unit, shipment_id, principal, Action.SEE)
         owner = unit.shipments.get(shipment_id).owner_organisation_id
         roles: dict[uuid.UUID, list[str]] = {owner: []}

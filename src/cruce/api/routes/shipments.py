@@ -25,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 
 from cruce.api import idempotency, uploads
 from cruce.api.access import Action, not_found, shipment_access
-from cruce.api.auth import Principal, PrincipalDep
+from cruce.api.auth import CredentialsDep, Principal, PrincipalDep, authenticate
 from cruce.api.deps import Services, ServicesDep
 from cruce.api.problems import ONE_LINE, ApiError, FieldError
 from cruce.artifacts.checklist import check
@@ -148,7 +148,7 @@ def _create(
 
 @router.get("/shipments", summary="The shipments your organisation takes part in")
 def list_shipments(
-    principal: PrincipalDep,
+    credentials: CredentialsDep,
     services: ServicesDep,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -156,7 +156,8 @@ def list_shipments(
     reference: Annotated[str | None, Query(min_length=1, max_length=60, pattern=ONE_LINE)] = None,
 ) -> dict[str, Any]:
     """A page of shipments, oldest first, and the cursor of the next page."""
-    with services.store().unit() as unit:
+    with services.store().reading() as unit:
+        principal = authenticate(unit, credentials)
         try:
             page = unit.shipments.list(
                 principal.organisation_id,
@@ -179,7 +180,7 @@ def list_shipments(
 def get_shipment(
     shipment_id: uuid.UUID,
     request: Request,
-    principal: PrincipalDep,
+    credentials: CredentialsDep,
     services: ServicesDep,
     version: Annotated[int | None, Query(ge=1)] = None,
 ) -> Response:
@@ -188,7 +189,8 @@ def get_shipment(
     The record is sent as stored (canonical JSON, validated when written, its SHA-256
     checked on the way out), not parsed and serialised again.
     """
-    with services.store().unit() as unit:
+    with services.store().reading() as unit:
+        principal = authenticate(unit, credentials)
         shipment_access(unit, shipment_id, principal, Action.READ_RECORD)
         try:
             info, current, record_json = unit.shipments.get_json(shipment_id, version)
@@ -277,10 +279,11 @@ def _update(
 
 @router.get("/shipments/{shipment_id}/readiness", summary="What each document still needs")
 def readiness(
-    shipment_id: uuid.UUID, request: Request, principal: PrincipalDep, services: ServicesDep
+    shipment_id: uuid.UUID, request: Request, credentials: CredentialsDep, services: ServicesDep
 ) -> dict[str, Any]:
     """The readiness checklist of the current version (``cruce check --json``)."""
-    with services.store().unit() as unit:
+    with services.store().reading() as unit:
+        principal = authenticate(unit, credentials)
         shipment_access(unit, shipment_id, principal, Action.READ_RECORD)
         stored = unit.shipments.get(shipment_id)
     services.store().record_read(
