@@ -31,11 +31,19 @@ lint: $(STAMP) ## ruff, formatting, mypy, import contracts, translation catalogs
 	$(BIN)/lint-imports
 	$(BIN)/python -m cruce.i18n.catalog check
 
-test: lint ## every check and every test (alembic check: the models and the migrations agree)
+CHROMIUM_MISSING := the browser tests need Debian's Chromium; as root: apt-get install chromium
+
+chromium: ## Debian's Chromium for the browser tests (apt-get install when it is missing)
+	@command -v chromium >/dev/null || (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null) || { echo "$(CHROMIUM_MISSING)" >&2; exit 2; }
+
+test: lint chromium ## every check and every test (alembic check: the models and the migrations agree)
 	rm -f $(VENV)/alembic-check.db $(VENV)/alembic-check.db-wal $(VENV)/alembic-check.db-shm
 	CRUCE_DATABASE_URL=sqlite:///$(VENV)/alembic-check.db $(BIN)/alembic upgrade head
 	CRUCE_DATABASE_URL=sqlite:///$(VENV)/alembic-check.db $(BIN)/alembic check
 	$(BIN)/python -m pytest -n auto -p xdist
+
+screenshots: $(STAMP) chromium ## every page in English and Spanish, desktop and phone (docs/screenshots), page weights (docs/web.md)
+	CRUCE_SCREENSHOTS=1 $(BIN)/python -m pytest -q -p no:randomly tests/browser/test_screenshots.py tests/browser/test_page_weight.py
 
 bench: $(STAMP) ## load + check, landed cost, HTS lookups, origin, credential verification, the log: ratios to baselines
 	$(BIN)/python benchmarks/bench_load_check.py
@@ -59,4 +67,4 @@ translations: $(STAMP) ## extract messages and update the catalogs
 clean: ## remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
 
-.PHONY: help install demo lint test bench schema translations clean
+.PHONY: help install demo lint chromium test screenshots bench schema translations clean

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import yaml
@@ -10,18 +11,25 @@ from typer.testing import CliRunner
 
 from common.factories import buyer, line, seller, shipment_data
 from cruce.cli import EXIT_BLOCKERS, EXIT_READY, EXIT_UNUSABLE, app
+from cruce.reference import fx, mx_tariff
 
 pytestmark = pytest.mark.functional
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "src" / "cruce" / "examples"
 
 
 @pytest.fixture
-def runner(tmp_path) -> CliRunner:
-    # imported reference tables go to this test's own data folder
-    return CliRunner(
+def runner(tmp_path) -> Iterator[CliRunner]:
+    # imported reference tables go to this test's own data folder, and do not outlive it:
+    # the tables read once are cached per process, so later tests would see them
+    yield CliRunner(
         env={"LANG": "en_US.UTF-8", "COLUMNS": "200", "XDG_DATA_HOME": str(tmp_path / "data")}
     )
+    mx_tariff.default_table.cache_clear()
+    fx.default_table.cache_clear()
 
 
 def _northbound(tmp_path: Path, **changes) -> Path:

@@ -62,7 +62,7 @@ def _no_server(monkeypatch) -> None:
 
 
 class TestServe:
-    def test_serve_runs_the_api_factory_without_uvicorns_access_log(self, monkeypatch):
+    def test_serve_runs_the_web_app_factory_without_uvicorns_access_log(self, monkeypatch):
         called = {}
         monkeypatch.setattr(
             uvicorn, "run", lambda target, **options: called.update(options, target=target)
@@ -70,7 +70,7 @@ class TestServe:
         port = _free_port()
         result = CliRunner().invoke(app, ["serve", "--port", str(port)])
         assert result.exit_code == EXIT_READY, result.output
-        assert called["target"] == "cruce.api.app:create_app"
+        assert called["target"] == "cruce.web.app:create_app"
         assert called["factory"] is True
         assert (called["host"], called["port"]) == ("127.0.0.1", port)
         assert called["access_log"] is False
@@ -247,6 +247,15 @@ class TestDemoServer:
             output = server.output
             base = f"http://127.0.0.1:{port}"
             assert f"API and its documentation: {base}/api/v1/docs" in output
+            assert f"Web app: {base}/" in output
+            page = HTTPConnection("127.0.0.1", port, timeout=30)
+            try:
+                page.request("GET", "/sign-in")
+                answer = page.getresponse()
+                assert answer.status == 200
+                assert b'<form method="post" action="/sign-in"' in answer.read()
+            finally:
+                page.close()
             signin = re.search(r"Sign in with (\S+) and the password (\S+) ", output)
             token = re.search(r"API token: (cruce_api_\S+)", output)
             assert signin is not None, output

@@ -82,14 +82,7 @@ class RequestContext:
                 # no length announced: read the body up to the limit before the app sees it
                 receive, too_large = await self._buffered(receive)
             if too_large:
-                size = f"{self.max_bytes:,}"
-                response = problem(
-                    Request(scope),
-                    413,
-                    "request.too_large",
-                    _("The body is larger than {limit} bytes", limit=size),
-                )
-                await response(scope, receive, send_with_headers)
+                await self._refuse(scope)(scope, receive, send_with_headers)
             else:
                 await self.app(scope, receive, send_with_headers)
         finally:
@@ -102,6 +95,23 @@ class RequestContext:
                 status=status,
                 ms=round((time.perf_counter() - started) * 1000, 1),
             )
+
+    def _refuse(self, scope: Scope) -> ASGIApp:
+        """The 413 answer: the app's error page for a person when it has one, else a problem.
+
+        An app that serves pages sets ``state.error_page(request, status)``, which answers
+        None for the paths machines read.
+        """
+        request = Request(scope)
+        state = getattr(scope.get("app"), "state", None)
+        error_page = getattr(state, "error_page", None)
+        page = error_page(request, 413) if error_page is not None else None
+        if page is not None:
+            answer: ASGIApp = page
+            return answer
+        size = f"{self.max_bytes:,}"
+        message = _("The body is larger than {limit} bytes", limit=size)
+        return problem(request, 413, "request.too_large", message)
 
     async def _buffered(self, receive: Receive) -> tuple[Receive, bool]:
         """The body of a request sent without Content-Length, read up to the limit.

@@ -75,7 +75,7 @@ def serve_command(  # noqa: PLR0917 - one option each
         uvicorn.run(target, host=host, port=port, access_log=False, proxy_headers=True)
         return
     uvicorn.run(
-        "cruce.api.app:create_app",
+        "cruce.web.app:create_app",
         factory=True,
         host=host,
         port=port,
@@ -168,8 +168,8 @@ def _base_url(host: str, port: int) -> str:
 
 def _demo_app(settings: Settings, host: str, port: int, locale: Locale) -> FastAPI:
     """The application on the demo database, seeded, with what to try printed."""
-    from cruce.api.app import create_app  # noqa: PLC0415 - only the demo builds it here
-    from cruce.api.demo import DemoRefusedError, seed  # noqa: PLC0415
+    from cruce.api.demo import DemoRefusedError, seed  # noqa: PLC0415 - only the demo seeds
+    from cruce.web.app import create_app  # noqa: PLC0415 - only the demo builds it here
 
     application = create_app(settings)
     platform = application.state.services.store()
@@ -200,7 +200,8 @@ def _demo_app(settings: Settings, host: str, port: int, locale: Locale) -> FastA
         locale,
     )
     for item in account.shipments:
-        console.print(f"  • {item.reference}  {base}/api/v1/shipments/{item.id}", markup=False)
+        console.print(f"  • {item.reference}  {base}/shipments/{item.id}", markup=False)
+    say(console, _("Web app: {url}", url=f"{base}/sign-in"), locale, "bold")
     say(console, _("API and its documentation: {url}", url=f"{base}/api/v1/docs"), locale, "bold")
     say(
         console,

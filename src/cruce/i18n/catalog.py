@@ -23,7 +23,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 TEMPLATE = LOCALE_DIR / f"{CATALOG_DOMAIN}.pot"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
-_METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
+_METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2.ext:babel_extract")]
 
 
 def extract() -> Catalog:
@@ -31,7 +31,7 @@ def extract() -> Catalog:
     catalog = Catalog(project="cruce", domain=CATALOG_DOMAIN, fuzzy=False)
     for filename, lineno, message, comments, context in extract_from_dir(
         PACKAGE_DIR,
-        method_map=[m for m in _METHODS if m[1] == "python"],
+        method_map=_METHODS,
         comment_tags=("Translators:",),
         strip_comment_tags=True,
     ):

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from cruce.i18n import Message, _, gettext, locale_from_environment, parse_locale
-from cruce.i18n.catalog import problems
+from cruce.i18n.catalog import extract, problems
 
 pytestmark = pytest.mark.unit
 
@@ -11,6 +11,12 @@ pytestmark = pytest.mark.unit
 class TestCatalogs:
     def test_every_message_in_the_code_has_its_spanish_translation(self):
         assert problems() == []
+
+    def test_the_web_pages_words_are_extracted_so_a_missing_spanish_fails_the_check(self):
+        extracted = {str(m.id) for m in extract() if m.id}
+        # a template's words (shipment.html) and a route's (wizard_fields.py)
+        assert "Transport and crossing" in extracted
+        assert "Who certifies the origin (USMCA Art. 5.2)" in extracted
 
     def test_a_known_message_renders_in_spanish(self):
         message = _("the postal code is missing")

@@ -56,6 +56,25 @@ class TestOrganisationRepository:
         with pytest.raises(NotFoundError):
             OrganisationRepository(db_session, cipher).get(uuid.uuid4())
 
+    def test_an_address_is_given_replaced_and_removed(self, db_session, cipher):
+        repository = OrganisationRepository(db_session, cipher)
+        organisation_id = repository.create("Sonoran", "us_ein", "862741953")
+        assert repository.get(organisation_id).address is None
+        first = {"street": "2145 W Broadway Rd", "locality": "Phoenix", "country": "US"}
+        repository.set_address(organisation_id, first)
+        db_session.expire_all()
+        assert repository.get(organisation_id).address == first
+        repository.set_address(organisation_id, {**first, "postal_code": "85041"})
+        db_session.expire_all()
+        assert repository.get(organisation_id).address["postal_code"] == "85041"
+        repository.set_address(organisation_id, None)
+        db_session.expire_all()
+        assert repository.get(organisation_id).address is None
+
+    def test_the_address_of_an_unknown_organisation_is_not_found(self, db_session, cipher):
+        with pytest.raises(NotFoundError):
+            OrganisationRepository(db_session, cipher).set_address(uuid.uuid4(), None)
+
 
 class TestUserRepository:
     def test_email_is_stored_lower_case_and_found_in_any_case(self, db_session):

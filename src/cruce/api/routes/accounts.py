@@ -15,6 +15,8 @@ Every change is an audit event (who, what, when, from where).
 from __future__ import annotations
 
 import hashlib
+import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Final
 
@@ -22,8 +24,8 @@ from fastapi import APIRouter, Header, Request, Response
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from cruce.api import idempotency
-from cruce.api.auth import SESSION_COOKIE, PrincipalDep
-from cruce.api.deps import ServicesDep
+from cruce.api.auth import SESSION_COOKIE, Principal, PrincipalDep
+from cruce.api.deps import Services, ServicesDep
 from cruce.api.problems import ONE_LINE, ApiError, FieldError
 from cruce.i18n import _
 from cruce.store.errors import DuplicateError
@@ -81,6 +83,14 @@ class NewToken(_Body):
 @router.post("/accounts", status_code=201, summary="Sign up with your organisation")
 def sign_up(body: SignUp, request: Request, services: ServicesDep) -> dict[str, Any]:
     """A new user, owner of a new organisation."""
+    user_id, organisation_id = create_account(services, request, body)
+    return {"user_id": str(user_id), "organisation_id": str(organisation_id)}
+
+
+def create_account(
+    services: Services, request: Request, body: SignUp
+) -> tuple[uuid.UUID, uuid.UUID]:
+    """A new user, owner of a new organisation: their ids; ApiError 409/422 with the field."""
     platform = services.store()
     try:
         check_password_policy(body.password)
@@ -111,18 +121,24 @@ def sign_up(body: SignUp, request: Request, services: ServicesDep) -> dict[str, 
             (user.id, organisation_id),
             {"organisation_id": str(organisation_id)},
         )
-        return {"user_id": str(user.id), "organisation_id": str(organisation_id)}
+        return user.id, organisation_id
 
 
 def _bad_credentials() -> ApiError:
     return ApiError(401, "auth.invalid", _("The e-mail address or the password is not right"))
 
 
-@router.post("/sessions", status_code=201, summary="Sign in")
-def sign_in(
-    body: SignIn, request: Request, response: Response, services: ServicesDep
-) -> dict[str, Any]:
-    """A session cookie and the CSRF token that goes with it."""
+@dataclass(frozen=True, slots=True)
+class OpenedSession:
+    """A new session: the cookie's value, the CSRF token that goes with it, its end."""
+
+    token: str = field(repr=False)
+    csrf_token: str = field(repr=False)
+    expires_at: datetime
+
+
+def open_session(services: Services, request: Request, body: SignIn) -> OpenedSession:
+    """Check the password and open a session; ApiError 401 (or 429 when rate-limited)."""
     if services.login_limit is not None:
         services.login_limit.check(request)
     platform = services.store()
@@ -141,16 +157,45 @@ def sign_in(
             (user.id, None),
             {},
         )
+    return OpenedSession(token.token, csrf.token, expires)
+
+
+def set_session_cookie(request: Request, response: Response, token: str) -> None:
+    """The session cookie: HttpOnly, SameSite=Lax, Secure over HTTPS, for the whole site."""
     response.set_cookie(
         SESSION_COOKIE,
-        token.token,
+        token,
         max_age=int(SESSION_LIFETIME.total_seconds()),
         httponly=True,
         secure=request.url.scheme == "https",
         samesite="lax",
         path="/",
     )
-    return {"csrf_token": csrf.token, "expires_at": expires.isoformat()}
+
+
+@router.post("/sessions", status_code=201, summary="Sign in")
+def sign_in(
+    body: SignIn, request: Request, response: Response, services: ServicesDep
+) -> dict[str, Any]:
+    """A session cookie and the CSRF token that goes with it."""
+    opened = open_session(services, request, body)
+    set_session_cookie(request, response, opened.token)
+    return {"csrf_token": opened.csrf_token, "expires_at": opened.expires_at.isoformat()}
+
+
+def end_session(services: Services, request: Request, principal: Principal) -> None:
+    """Revoke the principal's session (nothing for a token) and audit it."""
+    if principal.session_id is None:
+        return
+    with services.store().unit() as unit:
+        unit.sessions.revoke(principal.session_id)
+        unit.audit_event(
+            request,
+            "session.ended",
+            ("user", str(principal.user_id)),
+            (principal.user_id, principal.organisation_id),
+            {},
+        )
 
 
 @router.delete("/sessions/current", status_code=204, summary="Sign out")
@@ -158,16 +203,7 @@ def sign_out(
     principal: PrincipalDep, request: Request, response: Response, services: ServicesDep
 ) -> None:
     """The session ends; its cookie is cleared."""
-    if principal.session_id is not None:
-        with services.store().unit() as unit:
-            unit.sessions.revoke(principal.session_id)
-            unit.audit_event(
-                request,
-                "session.ended",
-                ("user", str(principal.user_id)),
-                (principal.user_id, principal.organisation_id),
-                {},
-            )
+    end_session(services, request, principal)
     response.delete_cookie(SESSION_COOKIE, path="/")
 
 

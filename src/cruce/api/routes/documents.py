@@ -99,7 +99,7 @@ def _base_key(key: str) -> str:
     return key.removesuffix(SD_JWT_SUFFIX).removesuffix(PRICE_FREE_SUFFIX)
 
 
-def _visible(access: ShipmentAccess, key: str) -> bool:
+def visible(access: ShipmentAccess, key: str) -> bool:
     """Whether the caller's view may download a document stored under ``key``."""
     if key.endswith(PRICE_FREE_SUFFIX) and access.view in WITHOUT_PRICES:
         return True
@@ -127,15 +127,16 @@ def _item(info: DocumentInfo) -> dict[str, Any]:
     }
 
 
-def _ascii_filename(filename: str) -> str:
+def ascii_filename(filename: str) -> str:
     """A file name safe in a quoted header parameter: ASCII letters, digits, ``._-``."""
     folded = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^A-Za-z0-9._-]+", "_", folded).strip("._") or "document"
 
 
-def _disposition(filename: str) -> str:
+def disposition(filename: str, kind: str = "attachment") -> str:
+    """A Content-Disposition header: ``attachment`` (saved) or ``inline`` (shown)."""
     return (
-        f'attachment; filename="{_ascii_filename(filename)}"; '
+        f'{kind}; filename="{ascii_filename(filename)}"; '
         f"filename*=UTF-8''{quote(filename, safe='')}"
     )
 
@@ -230,7 +231,7 @@ async def create_pack(
     expected = None if body is None else body.version
     # rendering, signing and the store are blocking work: off the event loop
     return await run_in_threadpool(
-        _pack,
+        run_pack,
         shipment_id,
         request,
         response,
@@ -242,7 +243,7 @@ async def create_pack(
     )
 
 
-def _pack(
+def run_pack(
     shipment_id: uuid.UUID,
     request: Request,
     response: Response,
@@ -252,6 +253,11 @@ def _pack(
     body_digest: str,
     expected: int | None,
 ) -> dict[str, Any]:
+    """Pack, sign and store the current version (owner only): the POST's work, also the web's.
+
+    ApiError 422 ``shipment.not_ready`` naming each blocker, 412 when ``expected`` is not
+    the current version, 409 when the record changed while its documents were made.
+    """
     replayed = _replay(services, request, response, principal, idempotency_key, body_digest)
     if replayed is not None:
         return replayed
@@ -324,11 +330,11 @@ def list_documents(
         ("shipment", str(shipment_id)),
         (principal.user_id, principal.organisation_id),
     )
-    items = [_item(info) for info in found if _visible(access, info.artifact_key)]
+    items = [_item(info) for info in found if visible(access, info.artifact_key)]
     return {"shipment_id": str(shipment_id), "documents": items}
 
 
-def _document(
+def find_document(
     unit: Unit, shipment_id: uuid.UUID, document_id: uuid.UUID, principal: Principal
 ) -> DocumentInfo:
     """The document, when it is this shipment's and the caller's view may download it."""
@@ -337,7 +343,7 @@ def _document(
         info = unit.documents.get(document_id)
     except NotFoundError:
         raise not_found() from None
-    if info.shipment_id != shipment_id or not _visible(access, info.artifact_key):
+    if info.shipment_id != shipment_id or not visible(access, info.artifact_key):
         raise not_found()
     return info
 
@@ -358,7 +364,7 @@ def download(
     """The file as stored (decrypted, its SHA-256 checked), as an attachment."""
     with services.store().reading() as unit:
         principal = authenticate(unit, credentials)
-        info = _document(unit, shipment_id, document_id, principal)
+        info = find_document(unit, shipment_id, document_id, principal)
         content = unit.documents.content(document_id)
     services.store().record_read(
         request,
@@ -370,7 +376,7 @@ def download(
     return Response(
         content,
         media_type=info.media_type,
-        headers={"Content-Disposition": _disposition(info.filename), "ETag": f'"{info.sha256}"'},
+        headers={"Content-Disposition": disposition(info.filename), "ETag": f'"{info.sha256}"'},
     )
 
 
@@ -388,7 +394,7 @@ def credential(
     """The signed credential (W3C VC 2.0) of the document; 404 for a file that has none."""
     with services.store().reading() as unit:
         principal = authenticate(unit, credentials)
-        info = _document(unit, shipment_id, document_id, principal)
+        info = find_document(unit, shipment_id, document_id, principal)
         if info.credential is None:
             raise not_found()
     services.store().record_read(

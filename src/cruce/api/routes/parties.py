@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from cruce.api.platform import Unit
+    from cruce.store.models import Invitation
 
 router = APIRouter(tags=["parties"])
 _KEY_LENGTH: Final = 200
@@ -138,6 +139,26 @@ def idempotent(
     return body
 
 
+def parties_of(unit: Unit, shipment_id: uuid.UUID) -> list[dict[str, Any]]:
+    """The owner, then each organisation that takes part, with its legal name and roles.
+
+    The caller has checked that its principal may see the shipment.
+    """
+    owner = unit.shipments.get(shipment_id).owner_organisation_id
+    roles: dict[uuid.UUID, list[str]] = {owner: []}
+    for organisation, role in unit.shipments.parties(shipment_id):
+        roles.setdefault(organisation, []).append(role.value)
+    return [
+        {
+            "organisation_id": str(organisation),
+            "name": unit.organisations.get(organisation).name,
+            "owner": organisation == owner,
+            "roles": sorted(held),
+        }
+        for organisation, held in roles.items()
+    ]
+
+
 @router.get("/shipments/{shipment_id}/parties", summary="Who takes part in a shipment")
 def list_parties(
     shipment_id: uuid.UUID, request: Request, credentials: CredentialsDep, services: ServicesDep
@@ -146,19 +167,7 @@ def list_parties(
     with services.store().reading() as unit:
         principal = authenticate(unit, credentials)
         shipment_access(unit, shipment_id, principal, Action.SEE)
-        owner = unit.shipments.get(shipment_id).owner_organisation_id
-        roles: dict[uuid.UUID, list[str]] = {owner: []}
-        for organisation, role in unit.shipments.parties(shipment_id):
-            roles.setdefault(organisation, []).append(role.value)
-        parties = [
-            {
-                "organisation_id": str(organisation),
-                "name": unit.organisations.get(organisation).name,
-                "owner": organisation == owner,
-                "roles": sorted(held),
-            }
-            for organisation, held in roles.items()
-        ]
+        parties = parties_of(unit, shipment_id)
     services.store().record_read(
         request,
         "shipment.read",
@@ -190,6 +199,42 @@ async def create_invitation(
     )
 
 
+def issue_invitation(
+    unit: Unit,
+    request: Request,
+    principal: Principal,
+    services: Services,
+    shipment_id: uuid.UUID,
+    asked: InvitationRequest,
+) -> dict[str, Any]:
+    """A new single-use invitation, audited; the answer holds its token (shown once).
+
+    The caller has checked that its principal may invite (:data:`Action.INVITE`).
+    """
+    issued = new_token(TokenKind.INVITATION)
+    expires_at = utcnow() + timedelta(hours=asked.expires_in_hours)
+    invitation = unit.invitations.create(
+        shipment_id, asked.role, issued.digest, principal.organisation_id, expires_at
+    )
+    unit.audit_event(
+        request,
+        "invitation.created",
+        ("shipment", str(shipment_id)),
+        (principal.user_id, principal.organisation_id),
+        {"invitation": str(invitation.id), "role": asked.role.value},
+    )
+    public_url = services.settings.public_url.rstrip("/")
+    return {
+        "id": str(invitation.id),
+        "shipment_id": str(shipment_id),
+        "role": asked.role.value,
+        "expires_at": expires_at.isoformat(),
+        "token": issued.token,
+        # in the fragment: a browser never sends it to a server or in a Referer
+        "accept_url": f"{public_url}/invitations/accept#token={issued.token}",
+    }
+
+
 def _invite(
     shipment_id: uuid.UUID,
     request: Request,
@@ -205,28 +250,7 @@ def _invite(
         asked = _body(InvitationRequest, data)
 
         def run() -> Outcome:
-            issued = new_token(TokenKind.INVITATION)
-            expires_at = utcnow() + timedelta(hours=asked.expires_in_hours)
-            invitation = unit.invitations.create(
-                shipment_id, asked.role, issued.digest, principal.organisation_id, expires_at
-            )
-            unit.audit_event(
-                request,
-                "invitation.created",
-                ("shipment", str(shipment_id)),
-                (principal.user_id, principal.organisation_id),
-                {"invitation": str(invitation.id), "role": asked.role.value},
-            )
-            public_url = services.settings.public_url.rstrip("/")
-            body = {
-                "id": str(invitation.id),
-                "shipment_id": str(shipment_id),
-                "role": asked.role.value,
-                "expires_at": expires_at.isoformat(),
-                "token": issued.token,
-                # in the fragment: a browser never sends it to a server or in a Referer
-                "accept_url": f"{public_url}/invitations/accept#token={issued.token}",
-            }
+            body = issue_invitation(unit, request, principal, services, shipment_id, asked)
             return 201, body, {}
 
         return idempotent(unit, request, response, principal, idempotency_key, data, run)
@@ -287,57 +311,71 @@ def _accept(
     data: bytes,
 ) -> dict[str, Any]:
     asked = _body(AcceptRequest, data)
-    token = asked.token.strip()
-    parsed = parse_token(token)
     with services.store().unit() as unit:
 
         def run() -> Outcome:
-            if parsed is None or parsed.kind is not TokenKind.INVITATION:
-                raise _not_found()
-            digest = token_digest(token)
-            found = unit.invitations.find_by_token_hash(digest)
-            if found is None:
-                raise _not_found()
-            standing = unit.shipments.roles_of(found.shipment_id, principal.organisation_id)
-            if standing is not None and standing[0]:
-                raise ApiError(
-                    409,
-                    "invitation.own_shipment",
-                    _("Your organisation owns this shipment; send the invitation to a partner"),
-                )
-            if found.accepted_at is not None:
-                raise _used()
-            if found.expires_at <= utcnow():
-                raise ApiError(
-                    410,
-                    "invitation.expired",
-                    _("This invitation has expired; ask the shipment's owner for a new one"),
-                    [
-                        FieldError(
-                            "token",
-                            _(
-                                "This invitation has expired; ask the shipment's owner for a "
-                                "new one"
-                            ),
-                        )
-                    ],
-                )
-            try:
-                accepted = unit.invitations.accept(digest, principal.organisation_id)
-            except InvitationUnavailableError:  # another request used it a moment ago
-                raise _used() from None
-            unit.audit_event(
-                request,
-                "invitation.accepted",
-                ("shipment", str(accepted.shipment_id)),
-                (principal.user_id, principal.organisation_id),
-                {"invitation": str(accepted.id), "role": accepted.role.value},
-            )
-            body = {
-                "shipment_id": str(accepted.shipment_id),
-                "organisation_id": str(principal.organisation_id),
-                "role": accepted.role.value,
-            }
-            return 200, body, {"Location": f"/api/v1/shipments/{accepted.shipment_id}"}
+            body = accept_token(unit, request, principal, asked.token)
+            return 200, body, {"Location": f"/api/v1/shipments/{body['shipment_id']}"}
 
         return idempotent(unit, request, response, principal, idempotency_key, data, run)
+
+
+def offered_invitation(unit: Unit, token: str) -> Invitation:
+    """The invitation of ``token``, used or not; ApiError 404 when malformed or unknown."""
+    token = token.strip()
+    parsed = parse_token(token)
+    if parsed is None or parsed.kind is not TokenKind.INVITATION:
+        raise _not_found()
+    found = unit.invitations.find_by_token_hash(token_digest(token))
+    if found is None:
+        raise _not_found()
+    return found
+
+
+def _expired() -> ApiError:
+    return ApiError(
+        410,
+        "invitation.expired",
+        _("This invitation has expired; ask the shipment's owner for a new one"),
+        [
+            FieldError(
+                "token",
+                _("This invitation has expired; ask the shipment's owner for a new one"),
+            )
+        ],
+    )
+
+
+def accept_token(unit: Unit, request: Request, principal: Principal, token: str) -> dict[str, Any]:
+    """Make the principal's organisation a party in the invited role, audited; the token is used.
+
+    ApiError 404 (malformed or unknown), 409 (the owner's own), 410 (used or expired).
+    """
+    found = offered_invitation(unit, token)
+    standing = unit.shipments.roles_of(found.shipment_id, principal.organisation_id)
+    if standing is not None and standing[0]:
+        raise ApiError(
+            409,
+            "invitation.own_shipment",
+            _("Your organisation owns this shipment; send the invitation to a partner"),
+        )
+    if found.accepted_at is not None:
+        raise _used()
+    if found.expires_at <= utcnow():
+        raise _expired()
+    try:
+        accepted = unit.invitations.accept(token_digest(token.strip()), principal.organisation_id)
+    except InvitationUnavailableError:  # another request used it a moment ago
+        raise _used() from None
+    unit.audit_event(
+        request,
+        "invitation.accepted",
+        ("shipment", str(accepted.shipment_id)),
+        (principal.user_id, principal.organisation_id),
+        {"invitation": str(accepted.id), "role": accepted.role.value},
+    )
+    return {
+        "shipment_id": str(accepted.shipment_id),
+        "organisation_id": str(principal.organisation_id),
+        "role": accepted.role.value,
+    }

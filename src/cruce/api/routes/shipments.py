@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from typing import Annotated, Any, Final
+from typing import TYPE_CHECKING, Annotated, Any, Final
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
@@ -34,6 +34,10 @@ from cruce.ingest.errors import InputError
 from cruce.ingest.loader import parse_shipment
 from cruce.store.errors import DuplicateReferenceError, NotFoundError, VersionConflictError
 from cruce.store.repositories.shipments import InvalidCursorError
+
+if TYPE_CHECKING:
+    from cruce.api.platform import Unit
+    from cruce.model import Shipment
 
 router = APIRouter(tags=["shipments"])
 _MEDIA: Final = {
@@ -81,6 +85,75 @@ def _summary(item: Any) -> dict[str, Any]:  # noqa: ANN401 - a ShipmentSummary
     }
 
 
+def store_new_shipment(
+    unit: Unit, request: Request, principal: Principal, record: Shipment
+) -> tuple[uuid.UUID, int]:
+    """Store ``record`` as version 1, owned by the principal's organisation, and audit it.
+
+    The API's POST and the web app's wizard both create shipments here; 409 when the
+    organisation has a shipment with the same reference already.
+    """
+    try:
+        shipment_id, version = unit.shipments.create(
+            principal.organisation_id, record, principal.user_id
+        )
+    except DuplicateReferenceError:
+        raise ApiError(
+            409,
+            "shipment.reference_taken",
+            _("Your organisation has a shipment with this reference already"),
+            [
+                FieldError(
+                    "reference",
+                    _("Your organisation has a shipment with this reference already"),
+                )
+            ],
+        ) from None
+    unit.audit_event(
+        request,
+        "shipment.created",
+        ("shipment", str(shipment_id)),
+        (principal.user_id, principal.organisation_id),
+    )
+    return shipment_id, version
+
+
+def store_new_version(
+    unit: Unit,
+    request: Request,
+    principal: Principal,
+    shipment_id: uuid.UUID,
+    record: Shipment,
+    expected: int,
+) -> int:
+    """Store the next version of ``record`` if ``expected`` is current, and audit it.
+
+    404 to whoever may not update the shipment; 412 when another version came in between.
+    """
+    shipment_access(unit, shipment_id, principal, Action.UPDATE)
+    try:
+        version: int = unit.shipments.add_version(
+            shipment_id,
+            record,
+            principal.user_id,
+            principal.organisation_id,
+            expected_version=expected,
+        )
+    except VersionConflictError as error:
+        raise ApiError(
+            412,
+            "shipment.version_stale",
+            _("The shipment is at version {current}; read it again", current=error.current),
+        ) from None
+    unit.audit_event(
+        request,
+        "shipment.updated",
+        ("shipment", str(shipment_id)),
+        (principal.user_id, principal.organisation_id),
+    )
+    return version
+
+
 @router.post("/shipments", status_code=201, summary="Create a shipment from its record")
 async def create_shipment(
     request: Request,
@@ -111,28 +184,7 @@ def _create(
         begun = idempotency.begin(unit, request, response, principal, idempotency_key, body_digest)
         if begun.replay is not None:
             return begun.replay
-        try:
-            shipment_id, version = unit.shipments.create(
-                principal.organisation_id, record, principal.user_id
-            )
-        except DuplicateReferenceError:
-            raise ApiError(
-                409,
-                "shipment.reference_taken",
-                _("Your organisation has a shipment with this reference already"),
-                [
-                    FieldError(
-                        "reference",
-                        _("Your organisation has a shipment with this reference already"),
-                    )
-                ],
-            ) from None
-        unit.audit_event(
-            request,
-            "shipment.created",
-            ("shipment", str(shipment_id)),
-            (principal.user_id, principal.organisation_id),
-        )
+        shipment_id, version = store_new_shipment(unit, request, principal, record)
         body = {
             "id": str(shipment_id),
             "version": version,
@@ -252,27 +304,7 @@ def _update(
 ) -> dict[str, Any]:
     record = _record(request, data)
     with services.store().unit() as unit:
-        shipment_access(unit, shipment_id, principal, Action.UPDATE)
-        try:
-            version = unit.shipments.add_version(
-                shipment_id,
-                record,
-                principal.user_id,
-                principal.organisation_id,
-                expected_version=expected,
-            )
-        except VersionConflictError as error:
-            raise ApiError(
-                412,
-                "shipment.version_stale",
-                _("The shipment is at version {current}; read it again", current=error.current),
-            ) from None
-        unit.audit_event(
-            request,
-            "shipment.updated",
-            ("shipment", str(shipment_id)),
-            (principal.user_id, principal.organisation_id),
-        )
+        version = store_new_version(unit, request, principal, shipment_id, record, expected)
     response.headers["ETag"] = f'"{version}"'
     return {"id": str(shipment_id), "version": version}
 

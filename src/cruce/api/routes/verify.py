@@ -10,7 +10,7 @@ Rate-limited per client address.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, File, Request, UploadFile
 
@@ -19,6 +19,12 @@ from cruce.api.problems import ApiError
 from cruce.i18n import _, parse_locale
 from cruce.trust.evidence import evidence_from_items
 from cruce.trust.verification import Evidence, UnreadableError, verify_bytes
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from cruce.api.deps import Services
+    from cruce.trust.report import Report
 
 router = APIRouter(tags=["verification"])
 MAX_EVIDENCE_FILES = 20
@@ -56,13 +62,26 @@ async def verify(
     data = await _read(file, limit, "file")
     receipt_bytes = None if receipt is None else await _read(receipt, limit, "receipt")
     uploads = list(evidence or [])[:MAX_EVIDENCE_FILES]
-    items = [*services.evidence.items()]
-    items += [(u.filename or "evidence.json", await _read(u, limit, "evidence")) for u in uploads]
-    found = evidence_from_items(items)
-    if receipt_bytes is not None:
-        found = Evidence(found.resolver, found.status_lists, found.log_keys, receipt_bytes)
+    items = [(u.filename or "evidence.json", await _read(u, limit, "evidence")) for u in uploads]
+    report = check_document(services, data, receipt_bytes, items)
+    return report.in_locale(parse_locale(locale))
+
+
+def check_document(
+    services: Services,
+    data: bytes,
+    receipt: bytes | None = None,
+    brought: Iterable[tuple[str, bytes]] = (),
+) -> Report:
+    """The four checks of ``data`` with the service's evidence and what the verifier brought.
+
+    ``brought``: ``(file name, bytes)`` evidence files; ``receipt``: a log receipt (JSON).
+    ApiError 422 ``verify.unreadable`` when the file holds no credential cruce can read.
+    """
+    found = evidence_from_items([*services.evidence.items(), *brought])
+    if receipt is not None:
+        found = Evidence(found.resolver, found.status_lists, found.log_keys, receipt)
     try:
-        report = verify_bytes(data, found, now=datetime.now(UTC))
+        return verify_bytes(data, found, now=datetime.now(UTC))
     except UnreadableError as error:
         raise ApiError(422, "verify.unreadable", error.message) from None
-    return report.in_locale(parse_locale(locale))

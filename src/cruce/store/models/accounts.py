@@ -5,11 +5,12 @@ from __future__ import annotations
 import enum
 import uuid  # noqa: TC003 - SQLAlchemy reads the Mapped[] annotations at run time
 from datetime import datetime  # noqa: TC003 - same
+from typing import Any
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cruce.store.models.base import Base, enum_type
+from cruce.store.models.base import Base, enum_type, json_type
 
 
 class MembershipRole(enum.StrEnum):
@@ -38,6 +39,8 @@ class Organisation(Base):
     tax_id_enc: Mapped[bytes]  # encrypted with the organisation's data key
     did_host: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime]
+    address: Mapped[dict[str, Any] | None] = mapped_column(json_type())
+    """Its registered address, as a shipment record writes an address (cruce.model.Address)."""
 
 
 class User(Base):

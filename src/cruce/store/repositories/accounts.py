@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -39,6 +39,8 @@ class OrganisationInfo:
     tax_id: str
     did_host: str | None
     created_at: datetime
+    address: dict[str, Any] | None = None
+    """Its registered address (the fields of :class:`cruce.model.Address`), if given."""
 
 
 class OrganisationStore(Protocol):
@@ -52,6 +54,10 @@ class OrganisationStore(Protocol):
 
     def get(self, organisation_id: uuid.UUID) -> OrganisationInfo:
         """The organisation, its tax identifier decrypted."""
+        ...
+
+    def set_address(self, organisation_id: uuid.UUID, address: dict[str, Any] | None) -> None:
+        """Replace its registered address (None removes it)."""
         ...
 
 
@@ -105,7 +111,16 @@ class OrganisationRepository:
             tax_id=tax_id.decode(),
             did_host=row.did_host,
             created_at=row.created_at,
+            address=row.address,
         )
+
+    def set_address(self, organisation_id: uuid.UUID, address: dict[str, Any] | None) -> None:
+        """Replace its registered address; :class:`NotFoundError` when there is none such."""
+        row = self.session.get(Organisation, organisation_id)
+        if row is None:
+            raise NotFoundError("organisation", organisation_id)
+        row.address = address
+        self.session.flush()
 
 
 def normalise_email(email: str) -> str:

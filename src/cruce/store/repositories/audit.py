@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import rfc8785
-from sqlalchemy import insert, inspect, select, text
+from sqlalchemy import insert, inspect, or_, select, text
 
 from cruce.store.models import AuditEvent, utcnow
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Collection, Mapping, Sequence
     from datetime import datetime
 
     from sqlalchemy.orm import Session
@@ -178,6 +178,30 @@ class AuditLog:
         for row, row_id in zip(rows, ids, strict=True):
             row.id = row_id
         return rows
+
+    def about(
+        self,
+        objects: Mapping[str, Collection[str]],
+        *,
+        limit: int = 100,
+        before_id: int | None = None,
+    ) -> list[AuditEvent]:
+        """The events about the given objects (ids by object type), newest first.
+
+        ``{"shipment": [id], "document": [ids]}`` gives what was done to a shipment and to
+        its documents. ``before_id`` pages back: only events older than that one.
+        """
+        about_any = [
+            (AuditEvent.object_type == kind) & AuditEvent.object_id.in_(list(ids))
+            for kind, ids in objects.items()
+            if ids
+        ]
+        if not about_any or limit < 1:
+            return []
+        query = select(AuditEvent).where(or_(*about_any))
+        if before_id is not None:
+            query = query.where(AuditEvent.id < before_id)
+        return list(self.session.scalars(query.order_by(AuditEvent.id.desc()).limit(limit)))
 
     def verify_chain(self, expected_head: str | None = None) -> ChainCheck:
         """Recompute every hash, oldest first; the first row that does not fit is reported.
