@@ -114,7 +114,7 @@ class TestDemoData:
             ]
             assert len(live) == 1
 
-    def test_the_demo_organisation_is_the_first_examples_seller_with_its_tax_identifier(
+    def test_the_demo_organisation_is_the_first_examples_seller_with_its_tax_id_and_address(
         self, tmp_path
     ):
         settings = Settings(data_dir=tmp_path)
@@ -128,6 +128,8 @@ class TestDemoData:
             "us_ein",
             "862741953",
         )
+        assert organisation.address is not None
+        assert organisation.address["locality"] == "Phoenix"  # a new shipment's seller starts here
         assert len(stored.record.goods) == 250  # example 03's goods sheet was read
 
     def test_a_lost_token_file_gives_a_new_token_and_revokes_the_old_one(self, tmp_path):

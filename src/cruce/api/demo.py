@@ -166,6 +166,9 @@ def _account(unit: Unit, first: Shipment) -> tuple[uuid.UUID, uuid.UUID, str]:
         raise DemoRefusedError(msg)
     tax = seller.tax_ids[0]
     organisation_id = unit.organisations.create(seller.name, tax.scheme.value, tax.value)
+    unit.organisations.set_address(
+        organisation_id, seller.address.model_dump(mode="json", exclude_none=True)
+    )
     if user is None:
         contact = seller.contact.name if seller.contact is not None else None
         person = (contact or seller.name).split(",", 1)[0]  # "Dana Whitfield, Export ..."
