@@ -72,6 +72,22 @@ class TestAccounts:
         assert response.json()["code"] == "password.too_short"
         assert "12" in response.json()["detail"]
 
+    def test_a_password_over_the_limit_is_refused_even_when_spaces_make_it_so(self, client):
+        # "\t" + 1,024 characters: stripped it would fit; the schema says 1,024 at most
+        response = client.post("/api/v1/accounts", json={**ACCOUNT, "password": "\t" + "x" * 1024})
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["path"] == "password"
+
+    def test_a_password_is_kept_as_typed_with_its_spaces(self, client):
+        spaced = f"  {PASSWORD}  "
+        assert (
+            client.post("/api/v1/accounts", json={**ACCOUNT, "password": spaced}).status_code == 201
+        )
+        signed = {"email": ACCOUNT["email"], "password": spaced}
+        assert client.post("/api/v1/sessions", json=signed).status_code == 201
+        trimmed = {"email": ACCOUNT["email"], "password": PASSWORD}
+        assert client.post("/api/v1/sessions", json=trimmed).status_code == 401
+
 
 class TestSessions:
     def test_the_session_cookie_is_http_only_and_same_site(self, client):

@@ -16,6 +16,8 @@ AccountingSupplierParty        the seller: name, postal address, RFC / EIN, cont
 AccountingCustomerParty        the buyer, likewise
 Delivery                       the consignee (or the buyer) and the crossing
 DeliveryTerms                  the Incoterm 2020 rule and its named place
+PaymentMeans                   credit transfer (UNCL 4461 code 30) with the invoice's ISO
+                               11649 creditor reference as PaymentID
 PaymentTerms                   ``terms.payment_terms``
 AllowanceCharge                each charge billed on the invoice (UNCL 7161 reason code)
 TaxTotal                       zero: a cross-border sale, no tax charged on the invoice
@@ -45,6 +47,7 @@ from cruce.model.codes import ChargeKind
 from cruce.model.money import Money, total_by_currency
 from cruce.model.party import TaxScheme
 from cruce.model.problems import blocker
+from cruce.payments.references import CreditorReferenceError, creditor_reference
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -62,6 +65,7 @@ CBC: Final = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents
 NSMAP: Final = {None: INVOICE_NS, "cac": CAC, "cbc": CBC}
 
 COMMERCIAL_INVOICE: Final = "380"  # UNCL 1001
+CREDIT_TRANSFER: Final = "30"  # UNCL 4461
 NO_TAX_CATEGORY: Final = "G"  # UNCL 5305: free export item, tax not charged
 NO_TAX_REASON: Final = {
     "en": "Cross-border sale: no tax is charged on this invoice",
@@ -169,6 +173,7 @@ def build(shipment: Shipment) -> etree._Element:
         _cbc(delivery_terms, "ID", incoterm, schemeID="INCOTERMS", schemeVersionID="2020")
         if terms.incoterm_place:
             _cbc(_cac(delivery_terms, "DeliveryLocation"), "Name", terms.incoterm_place)
+    _payment_means(root, terms.invoice_number)
     if terms.payment_terms:
         _cbc(_cac(root, "PaymentTerms"), "Note", terms.payment_terms)
     for charge in terms.charges:
@@ -178,6 +183,24 @@ def build(shipment: Shipment) -> etree._Element:
     for number, line in enumerate(shipment.goods, start=1):
         _line(root, number, line)
     return root
+
+
+def _payment_means(root: etree._Element, invoice_number: str | None) -> None:
+    """A credit transfer (UNCL 4461 code 30) against the invoice's ISO 11649 reference.
+
+    The payer's bank carries the reference to the seller's statement, where reconciliation
+    matches it first. No account number is written here: bank details appear only in the
+    payment instruction itself.
+    """
+    if invoice_number is None:
+        return
+    try:
+        reference = creditor_reference(invoice_number)
+    except CreditorReferenceError:
+        return  # an invoice number no reference can be made of: the invoice is paid by number
+    means = _cac(root, "PaymentMeans")
+    _cbc(means, "PaymentMeansCode", CREDIT_TRANSFER, listID="UNCL4461")
+    _cbc(means, "PaymentID", reference)
 
 
 def _header(root: etree._Element, shipment: Shipment) -> None:

@@ -18,6 +18,7 @@ from cruce.artifacts.ubl_invoice import CAC, CBC, SCHEMA
 from cruce.ingest.loader import load_shipment
 from cruce.model import Severity, Shipment
 from cruce.model.money import Money
+from cruce.payments.references import is_creditor_reference
 
 pytestmark = pytest.mark.unit
 
@@ -225,6 +226,20 @@ class TestUblInvoiceContent:
             e.get("languageID"): e.text for e in category.iterfind("cbc:TaxExemptionReason", NS)
         }
         assert set(reasons) == {"en", "es"}
+
+    def test_the_invoice_is_paid_by_credit_transfer_against_its_rf_reference(self):
+        root = _tree(shipment())
+        means = root.find("cac:PaymentMeans", NS)
+        assert means is not None
+        assert _text_of(means, "cbc:PaymentMeansCode") == "30"
+        reference = _text_of(means, "cbc:PaymentID")
+        assert is_creditor_reference(reference)
+        assert reference.endswith("INV20260412")  # the factory's invoice INV-2026-0412
+        assert UBL.validate(UBL.render(shipment()).data) == []
+
+    def test_no_bank_account_number_is_written_in_the_invoice(self):
+        data = UBL.render(shipment()).data
+        assert b"PayeeFinancialAccount" not in data
 
     def test_the_same_record_gives_the_same_bytes(self):
         assert UBL.render(shipment()).data == UBL.render(shipment()).data

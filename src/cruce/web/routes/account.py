@@ -85,11 +85,15 @@ def sign_up(
     try:
         body = SignUp.model_validate(
             {
-                "email": email,
+                "email": email.strip(),
                 "password": password,
-                "name": name,
+                "name": name.strip(),
                 "locale": who.locale,
-                "organisation": {"name": organisation, "tax_scheme": tax_scheme, "tax_id": tax_id},
+                "organisation": {
+                    "name": organisation.strip(),
+                    "tax_scheme": tax_scheme.strip(),
+                    "tax_id": tax_id.strip(),
+                },
             }
         )
     except ValidationError as error:
@@ -136,7 +140,7 @@ def sign_in(
     if not pages.check_form(request, csrf_token):
         return refused_form(request, who, "sign_in.html", context)
     try:
-        body = SignIn.model_validate({"email": email, "password": password})
+        body = SignIn.model_validate({"email": email.strip(), "password": password})
         opened = open_session(services, request, body)
     except ValidationError as error:
         problems = FormProblems.from_validation(error)
