@@ -4,9 +4,9 @@
 :class:`Account`: the numbers compacted and checked (the CLABE's control digit and its bank
 from its first three digits with ``clabe``; the ABA routing number's check digit with
 python-stdnum; the IBAN's and the BIC's structure and check digits with ``schwifty``), or
-an :class:`AccountError` naming the field, in English and Spanish. Bank details are
-sensitive: :meth:`Account.masked` is the only form any output shows, except the payment
-file itself (the last four characters, as bank statements show them).
+a :class:`~cruce.payments.errors.PaymentError` naming the field, in English and Spanish.
+Bank details are sensitive: :meth:`Account.masked` is the only form any output shows,
+except the payment file itself (the last four characters, as bank statements show them).
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
 from stdnum.us import rtn
 
-from cruce.i18n import Message, _
+from cruce.i18n import _
 from cruce.model.identifiers import check_clabe, compact
+from cruce.payments.errors import PaymentError
 
 if TYPE_CHECKING:
     from cruce.model import BankAccount
@@ -30,15 +31,6 @@ SHOWN: Final = 4
 """Characters of a number left visible when it is masked."""
 MAX_US_ACCOUNT: Final = 17
 """The longest US account number an ACH entry carries (NACHA, DFI account number field)."""
-
-
-class AccountError(ValueError):
-    """A bank account that cannot be used: the field at fault and why, in both languages."""
-
-    def __init__(self, field: str, message: Message) -> None:
-        super().__init__(f"{field}: {message.render('en')}")
-        self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,32 +73,32 @@ def _clabe(value: str, account: BankAccount) -> Account:
     number = compact(value)
     failure = check_clabe(number)
     if failure == "format":
-        raise AccountError("clabe", _("a CLABE is 18 digits"))
+        raise PaymentError("clabe", _("a CLABE is 18 digits"))
     if failure == "check_digit":
-        raise AccountError("clabe", _("the CLABE's control digit (the 18th) does not match"))
+        raise PaymentError("clabe", _("the CLABE's control digit (the 18th) does not match"))
     bank = clabe_bank(number)
     if bank is None:
         message = _(
             "no bank in the SPEI list has the code {code} (the CLABE's first three digits)",
             code=number[:3],
         )
-        raise AccountError("clabe", message)
+        raise PaymentError("clabe", message)
     return Account("clabe", number, None, account.bank_name or bank, "MX", account.currency)
 
 
 def _aba(routing: str, account: BankAccount) -> Account:
     number = compact(routing)
     if not rtn.is_valid(number):
-        raise AccountError(
+        raise PaymentError(
             "aba_routing", _("an ABA routing number is 9 digits with a valid check digit")
         )
     if not account.account_number:
-        raise AccountError(
+        raise PaymentError(
             "account_number", _("a US account needs its account number with the routing number")
         )
     account_number = compact(account.account_number)
     if not account_number.isdigit() or len(account_number) > MAX_US_ACCOUNT:
-        raise AccountError("account_number", _("a US account number is up to 17 digits"))
+        raise PaymentError("account_number", _("a US account number is up to 17 digits"))
     return Account(
         "aba", account_number, number, account.bank_name, "US", account.currency or "USD"
     )
@@ -116,7 +108,7 @@ def _iban(value: str, account: BankAccount) -> Account:
     try:
         iban = IBAN(value)
     except SchwiftyException:
-        raise AccountError(
+        raise PaymentError(
             "iban", _("the IBAN is not valid: its country, length or check digits are wrong")
         ) from None
     bic: str | None = None
@@ -124,7 +116,7 @@ def _iban(value: str, account: BankAccount) -> Account:
         try:
             bic = BIC(account.bic).compact
         except SchwiftyException:
-            raise AccountError(
+            raise PaymentError(
                 "bic", _("the BIC is not valid: 8 or 11 letters and digits")
             ) from None
     elif iban.bic is not None:
@@ -135,13 +127,13 @@ def _iban(value: str, account: BankAccount) -> Account:
 
 
 def account_of(account: BankAccount) -> Account:
-    """The account checked: a CLABE first, then ABA routing, then IBAN; AccountError if none."""
+    """The account checked: a CLABE first, then ABA routing, then IBAN; PaymentError if none."""
     if account.clabe:
         return _clabe(account.clabe, account)
     if account.aba_routing:
         return _aba(account.aba_routing, account)
     if account.iban:
         return _iban(account.iban, account)
-    raise AccountError(
+    raise PaymentError(
         "clabe", _("give a CLABE (Mexico), an ABA routing and account number (US) or an IBAN")
     )

@@ -27,8 +27,9 @@ from typing import TYPE_CHECKING, Final, Literal
 
 from lxml import etree  # type: ignore[import-untyped,unused-ignore]  # no stubs
 
-from cruce.i18n import Message, _
-from cruce.payments.accounts import AccountError, account_of
+from cruce.i18n import _
+from cruce.payments.accounts import account_of
+from cruce.payments.errors import PaymentError
 from cruce.payments.references import CreditorReferenceError, creditor_reference
 
 if TYPE_CHECKING:
@@ -43,15 +44,6 @@ ChargeBearer = Literal["DEBT", "CRED", "SHAR", "SLEV"]
 PURPOSE_GOODS: Final = "GDDS"
 """ExternalPurpose1Code: purchase or sale of goods."""
 _MAX: Final = {"id": 35, "name": 140, "street": 70, "building": 16, "postcode": 16, "town": 35}
-
-
-class PaymentError(ValueError):
-    """The instruction cannot be made: the field at fault and why, in both languages."""
-
-    def __init__(self, field: str, message: Message) -> None:
-        super().__init__(f"{field}: {message.render('en')}")
-        self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +87,7 @@ def _side(party: Party | None, role: Literal["buyer", "seller"]) -> Side:
         raise PaymentError(f"parties.{role}.bank_accounts", _NO_ACCOUNT[role])
     try:
         return Side(party, account_of(party.bank_accounts[0]))
-    except AccountError as error:
+    except PaymentError as error:
         raise PaymentError(
             f"parties.{role}.bank_accounts[0].{error.field}", error.message
         ) from None

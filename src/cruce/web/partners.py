@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Final
 from sqlalchemy import select
 
 from cruce.store.models import Shipment as ShipmentRow
+from cruce.web import wizard_fields as wf
 
 if TYPE_CHECKING:
     import uuid
@@ -27,14 +28,6 @@ if TYPE_CHECKING:
 
 RECENT_SHIPMENTS: Final = 30
 """How many of the organisation's latest shipments the partners are read from."""
-_ROLES: Final = (
-    "seller",
-    "buyer",
-    "consignee",
-    "carrier",
-    "us_customs_broker",
-    "mx_customs_broker",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +65,7 @@ def known_partners(services: Services, organisation_id: uuid.UUID) -> list[Partn
         ).all()
         for shipment_id in latest:
             parties = unit.shipments.get(shipment_id).record.parties
-            for role in _ROLES:
+            for role, _label, _hint in wf.ROLES:
                 party = getattr(parties, role)
                 if party is not None:
                     found.setdefault(_identity(party), _partner(party))

@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cruce.model import BankAccount
-from cruce.payments.accounts import AccountError, account_of, mask
+from cruce.payments.accounts import account_of, mask
+from cruce.payments.errors import PaymentError
 
 
 class TestClabe:
@@ -22,7 +23,7 @@ class TestClabe:
         )
 
     def test_a_wrong_control_digit_is_refused_naming_the_field(self):
-        with pytest.raises(AccountError) as refused:
+        with pytest.raises(PaymentError) as refused:
             account_of(BankAccount(clabe="002010077777777772"))
         assert refused.value.field == "clabe"
         assert "control digit" in refused.value.message.render("en")
@@ -33,7 +34,7 @@ class TestClabe:
         from clabe import compute_control_digit  # noqa: PLC0415 - only this test makes one
 
         number = number[:-1] + compute_control_digit(number[:-1])
-        with pytest.raises(AccountError, match="999"):
+        with pytest.raises(PaymentError, match="999"):
             account_of(BankAccount(clabe=number))
 
 
@@ -49,12 +50,12 @@ class TestAba:
         )
 
     def test_a_routing_number_with_a_wrong_check_digit_is_refused(self):
-        with pytest.raises(AccountError) as refused:
+        with pytest.raises(PaymentError) as refused:
             account_of(BankAccount(aba_routing="111000026", account_number="1"))
         assert refused.value.field == "aba_routing"
 
     def test_a_routing_number_without_an_account_number_is_refused(self):
-        with pytest.raises(AccountError) as refused:
+        with pytest.raises(PaymentError) as refused:
             account_of(BankAccount(aba_routing="111000025"))
         assert refused.value.field == "account_number"
 
@@ -70,12 +71,12 @@ class TestIban:
         )
 
     def test_a_wrong_check_digit_is_refused(self):
-        with pytest.raises(AccountError) as refused:
+        with pytest.raises(PaymentError) as refused:
             account_of(BankAccount(iban="GB83 WEST 1234 5698 7654 32"))
         assert refused.value.field == "iban"
 
     def test_a_bad_bic_is_refused(self):
-        with pytest.raises(AccountError) as refused:
+        with pytest.raises(PaymentError) as refused:
             account_of(BankAccount(iban="DE89370400440532013000", bic="DEUT-DEFF"))
         assert refused.value.field == "bic"
 
@@ -87,7 +88,7 @@ class TestMasking:
         assert "0100777" not in account.masked()
 
     def test_nothing_to_use_is_named(self):
-        with pytest.raises(AccountError, match="CLABE"):
+        with pytest.raises(PaymentError, match="CLABE"):
             account_of(BankAccount(bank_name="Banamex"))
 
     @given(st.text(alphabet="0123456789ABCDEF", min_size=0, max_size=40))

@@ -16,7 +16,8 @@ from lxml import etree
 from cruce.ingest.loader import load_shipment
 from cruce.model import BankAccount
 from cruce.model.money import Money
-from cruce.payments.pain001 import NAMESPACE, PaymentError, render, transfer_for
+from cruce.payments.errors import PaymentError
+from cruce.payments.pain001 import NAMESPACE, render, transfer_for
 from cruce.payments.references import is_creditor_reference
 
 REPO = Path(__file__).resolve().parents[3]

@@ -73,7 +73,7 @@ def _read(
     return record
 
 
-def _day(on: date | None, record: Shipment) -> date:
+def quote_day(on: date | None, record: Shipment) -> date:
     """The date asked for, else the record's planned crossing, else today (as the CLI)."""
     return on or record.crossing_date() or date.today()  # noqa: DTZ011 - a calendar day
 
@@ -159,7 +159,7 @@ def get_landed_cost(
 ) -> dict[str, Any]:
     """The quotes as claimed (``as-claimed``), without (``no``) and with (``yes``) USMCA."""
     record = _read(shipment_id, request, credentials, services, Action.READ_COST, "landed_cost")
-    return cost_document(record, _day(on, record), currency)
+    return cost_document(record, quote_day(on, record), currency)
 
 
 @router.get(
@@ -178,4 +178,4 @@ def get_origin(
 ) -> dict[str, Any]:
     """Each line's decision: rule, criterion, materials, RVC and what would make it qualify."""
     record = _read(shipment_id, request, credentials, services, Action.READ_ORIGIN, "origin")
-    return origin_document(record, _day(on, record), line)
+    return origin_document(record, quote_day(on, record), line)

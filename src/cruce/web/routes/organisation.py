@@ -185,8 +185,6 @@ def _save_address(services: Services, request: Request, typed: dict[str, str]) -
         f.name.removeprefix("address."): typed.get(f.name, "").strip() for f in ADDRESS_FIELDS
     }
     values = {key: value for key, value in values.items() if value}
-    if "subdivision" in values or "country" in values:
-        values = {**values, **_upper(values)}
     try:
         address = Address.model_validate(values)
     except ValidationError as error:
@@ -221,10 +219,6 @@ def _field_of(path: str, code: str) -> str:
     if path.startswith("address."):
         return path
     return "address.subdivision" if ".subdivision." in f".{code}" else ""
-
-
-def _upper(values: dict[str, str]) -> dict[str, str]:
-    return {key: values[key].upper() for key in ("subdivision", "country") if key in values}
 
 
 def _refused(services: Services, request: Request, who: Reader, typed: dict[str, str]) -> Response:

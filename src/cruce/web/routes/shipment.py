@@ -25,6 +25,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from cruce.api.access import Action, shipment_access
 from cruce.api.deps import ServicesDep
+from cruce.api.routes.analysis import USMCA_CHOICES, quote_day
 from cruce.artifacts.checklist import check
 from cruce.compliance.duties import References, UnsupportedDestinationError, landed_cost
 from cruce.compliance.origin import determine
@@ -44,11 +45,12 @@ if TYPE_CHECKING:
 
 router = APIRouter(include_in_schema=False)
 
-QUOTES: Final[tuple[tuple[str, bool | None, Message], ...]] = (
-    ("as-claimed", None, _("As claimed in the record")),
-    ("no", False, _("Without USMCA / T-MEC")),
-    ("yes", True, _("With USMCA / T-MEC")),
-)
+QUOTE_TITLES: Final[dict[str, Message]] = {
+    "as-claimed": _("As claimed in the record"),
+    "no": _("Without USMCA / T-MEC"),
+    "yes": _("With USMCA / T-MEC"),
+}
+"""The headings of the API's three quotes (``USMCA_CHOICES``), in the order shown."""
 DIRECTIONS: Final[dict[str, Message]] = {
     "US-MX": _("US → Mexico"),
     "MX-US": _("Mexico → US"),
@@ -135,13 +137,12 @@ def _load(
 
 
 def _day(asked: str | None, record: Shipment) -> date:
-    """The day asked for (YYYY-MM-DD), else the record's crossing, else today (as the API)."""
-    if asked:
-        try:
-            return date.fromisoformat(asked)
-        except ValueError:
-            pass
-    return record.crossing_date() or date.today()  # noqa: DTZ011 - a calendar day
+    """The day asked for (YYYY-MM-DD), else the API's default for the record."""
+    try:
+        on = date.fromisoformat(asked) if asked else None
+    except ValueError:
+        on = None
+    return quote_day(on, record)
 
 
 # ---------------------------------------------------------------- overview
@@ -212,8 +213,8 @@ class Quote:
 def _quotes(record: Shipment, day: date) -> list[Quote]:
     tables = References.default()
     return [
-        Quote(key, title, landed_cost(record, day, usmca=choice, references=tables))
-        for key, choice, title in QUOTES
+        Quote(key, QUOTE_TITLES[key], landed_cost(record, day, usmca=choice, references=tables))
+        for key, choice in USMCA_CHOICES.items()
     ]
 
 
